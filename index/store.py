@@ -1,0 +1,117 @@
+"""Chroma, embedded (a PersistentClient under the home folder) or a server (an HttpClient).
+
+Collections are created with no embedding function: we always pass our own vectors, and Chroma's
+default function would try to download a model. Each collection carries a `revision` in its
+metadata, changed on every write, so any process (several app instances may share one server) can
+tell whether its BM25 index still matches the collection.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+from . import offline  # noqa: F401
+
+COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
+PAGE = 5000  # rows per get() when reading a whole collection back
+
+
+class StoreError(Exception):
+    """Chroma can't be reached or used; the message says what to do."""
+
+
+def validate_collection_name(name: str) -> str:
+    if not isinstance(name, str) or not COLLECTION_NAME.match(name) or ".." in name:
+        raise StoreError(
+            f"invalid collection name {name!r}: use 3-63 letters, digits, '.', '_' or '-', "
+            "starting and ending with a letter or digit"
+        )
+    return name
+
+
+def connect(home: Path, chroma_url: str | None = None):
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    if not chroma_url:
+        home.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+    host, port, ssl = parse_url(chroma_url)
+    try:
+        client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
+        client.heartbeat()
+    except Exception as error:
+        raise StoreError(
+            f"can't reach the Chroma server at {chroma_url} ({type(error).__name__}); is `chroma run` up?"
+        ) from None
+    return client
+
+
+def parse_url(chroma_url: str) -> tuple[str, int, bool]:
+    url = urlparse(chroma_url if "://" in chroma_url else f"http://{chroma_url}")
+    try:
+        port = url.port
+    except ValueError:
+        port = None
+        url = url._replace(netloc="")
+    if not url.hostname or url.scheme not in ("http", "https"):
+        raise StoreError(f"invalid Chroma URL {chroma_url!r}: expected http://host:port")
+    return url.hostname, port or (443 if url.scheme == "https" else 8000), url.scheme == "https"
+
+
+class ChunkStore:
+    """One Chroma collection of chunks, with the few operations the product needs."""
+
+    def __init__(self, home: Path, name: str = "default", chroma_url: str | None = None):
+        self.home = Path(home)
+        self.name = validate_collection_name(name)
+        self.chroma_url = chroma_url
+        self.client = connect(self.home, chroma_url)
+        self.collection = self.client.get_or_create_collection(
+            name, embedding_function=None, metadata={"hnsw:space": "cosine", "revision": "empty"}
+        )
+
+    @property
+    def bm25_folder(self) -> Path:
+        """Where this collection's BM25 index lives: beside the embedded index, or a per-server cache."""
+        if not self.chroma_url:
+            return self.home / "bm25" / self.name
+        host, port, _ = parse_url(self.chroma_url)
+        return self.home / "bm25-servers" / f"{host}_{port}" / self.name
+
+    def revision(self) -> str:
+        """The collection's current revision, read fresh (another process may have written)."""
+        fresh = self.client.get_collection(self.name, embedding_function=None)
+        return f"{(fresh.metadata or {}).get('revision', '')}:{fresh.count()}"
+
+    def bump_revision(self) -> None:
+        metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
+        metadata["revision"] = uuid.uuid4().hex
+        self.collection.modify(metadata=metadata)
+
+    def all_texts(self) -> tuple[list[str], list[str]]:
+        ids: list[str] = []
+        texts: list[str] = []
+        total = self.collection.count()
+        for offset in range(0, total, PAGE):
+            page = self.collection.get(include=["documents"], limit=PAGE, offset=offset)
+            ids.extend(page["ids"])
+            texts.extend(page["documents"])
+        return ids, texts
+
+    def documents(self) -> list[dict]:
+        """One metadata row per document (its first chunk's), sorted by title."""
+        rows = self.collection.get(where={"chunk_index": 0}, include=["metadatas"])["metadatas"]
+        return sorted(rows, key=lambda m: (m.get("title", ""), m["doc_id"]))
+
+    def delete_documents(self, doc_ids: list[str]) -> None:
+        for begin in range(0, len(doc_ids), 500):
+            self.collection.delete(where={"doc_id": {"$in": doc_ids[begin : begin + 500]}})
+
+    @property
+    def max_batch(self) -> int:
+        return min(self.client.get_max_batch_size(), 4096)

@@ -1,0 +1,134 @@
+"""The `rag` command line: ingest, retrieve, ask, chat. JSON output (`--json`) is a stable contract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from . import ABSTAIN_TEXT  # noqa: F401  (imports index first: offline switches)
+from .assistant import BACKENDS, Assistant, QuestionError
+from .settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except QuestionError as error:
+        print(f"rag: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:  # a clear one-line message, never a traceback, for expected failures
+        from index import StoreError
+
+        if isinstance(error, (StoreError, ValueError)):
+            print(f"rag: {error}", file=sys.stderr)
+            return 1
+        raise
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rag", description="Cited, checked answers about your documents.")
+    sub = parser.add_subparsers(dest="command")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", help="index folder (default: $RAG_HOME or ./.rag)")
+    common.add_argument("--collection", help="collection name (default: $RAG_COLLECTION or 'default')")
+    common.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (default: $RAG_CHROMA_URL)")
+
+    ingest = sub.add_parser("ingest", parents=[common], help="add files or folders to the index")
+    ingest.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .pdf .docx .jsonl)")
+    ingest.add_argument("--sync", action="store_true", help="also remove documents no longer under the given folders")
+    ingest.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest.set_defaults(run=run_ingest)
+
+    retrieve = sub.add_parser("retrieve", parents=[common], help="show the passages retrieved for a question")
+    retrieve.add_argument("question")
+    retrieve.add_argument("--k", type=int, help="number of passages (default 5)")
+    retrieve.add_argument("--source", help="only documents whose source, path or doc_id is (or lies under) this")
+    retrieve.add_argument("--json", action="store_true", help="print the JSON contract")
+    retrieve.set_defaults(run=run_retrieve)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    ask.add_argument("question")
+    ask.add_argument("--llm", choices=BACKENDS, help="answer backend")
+    ask.add_argument("--k", type=int, help="passages retrieved (default 5)")
+    ask.add_argument("--source", help="only documents whose source, path or doc_id is (or lies under) this")
+    ask.add_argument("--json", action="store_true", help="print the JSON contract")
+    ask.set_defaults(run=run_ask)
+
+    chat = sub.add_parser("chat", parents=[common], help="serve the web chat")
+    chat.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    chat.add_argument("--port", type=int, help="port (default 7860)")
+    chat.set_defaults(run=run_chat)
+    return parser
+
+
+def assistant_from(args) -> Assistant:
+    settings = Settings()
+    return Assistant(
+        home=args.home or settings.home,
+        collection=args.collection or settings.collection,
+        chroma_url=args.chroma_url or settings.chroma_url,
+        settings=settings,
+    )
+
+
+def run_ingest(args) -> int:
+    assistant = assistant_from(args)
+    report = assistant.ingest(args.paths, sync=args.sync, progress=not args.quiet and sys.stderr.isatty())
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def run_retrieve(args) -> int:
+    if args.k is not None and not 1 <= args.k <= 100:
+        raise QuestionError("--k must be between 1 and 100")
+    assistant = assistant_from(args)
+    passages = assistant.retrieve(args.question, k=args.k, source=args.source)
+    if args.json:
+        print(json.dumps({"question": args.question, "passages": [p.to_dict() for p in passages]}, ensure_ascii=False))
+        return 0
+    if not passages:
+        print("No passages found (is the index empty? run `rag ingest PATH`).")
+    for rank, passage in enumerate(passages, 1):
+        print(f"[{rank}] {passage.title} — {passage.source} (chars {passage.start}-{passage.end}, score {passage.score:.4f})")
+        print("    " + " ".join(passage.text.split())[:300])
+    return 0
+
+
+def run_ask(args) -> int:
+    if args.k is not None and not 1 <= args.k <= 100:
+        raise QuestionError("--k must be between 1 and 100")
+    assistant = assistant_from(args)
+    answer = assistant.ask(args.question, llm=args.llm, k=args.k, source=args.source)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return 0
+    print(answer.answer)
+    if answer.citations:
+        print()
+    for citation in answer.citations:
+        print(f"[{citation.n}] {citation.title} — {citation.source} (chars {citation.start}-{citation.end})")
+        print(f"    “{citation.quote}”")
+    return 0
+
+
+def run_chat(args) -> int:
+    from ui.app import serve
+
+    assistant = assistant_from(args)
+    settings = assistant.settings
+    serve(assistant, host=args.host or settings.host, port=args.port or settings.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""One settings model for the whole product; every field can come from a `RAG_*` environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAG_", extra="ignore")
+
+    home: Path = Field(Path(".rag"), description="Folder for the embedded Chroma database and the BM25 index.")
+    collection: str = Field("default", description="Chroma collection that holds the corpus.")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; embedded Chroma when unset.")
+    k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each of dense and BM25 before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the rank weights.")
+    llm: str = Field("extractive", description="Answer backend.")
+    min_similarity: float = Field(
+        0.25, description="Abstain when no retrieved passage reaches this cosine similarity to the question."
+    )
+    max_question_chars: int = Field(4000, description="Longer questions are refused with a clear error.")
+    host: str = Field("127.0.0.1", description="Address the chat server binds to.")
+    port: int = Field(7860, description="Port of the chat server.")

@@ -1,0 +1,49 @@
+"""Content terms of a text: lowercased words and numbers, stopwords out, Snowball-stemmed.
+
+The same terms serve BM25-style overlap checks everywhere in rag/ (which sentence answers the
+question, whether an answer sentence is backed by a passage), so "supported" means one thing.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # 318 words, question words included
+
+    return frozenset(ENGLISH_STOP_WORDS | {"did", "does", "doing", "according", "article", "say", "said"})
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def terms(text: str) -> set[str]:
+    stop = _stopwords()
+    kept = []
+    for raw in _WORD.findall(text):
+        word = raw.lower().replace("’", "'")
+        word = word[:-2] if word.endswith("'s") else word
+        # an acronym is never a stopword: "US" is a country, "IT" a trade
+        if word and (word not in stop or (raw.isupper() and len(raw) > 1)):
+            kept.append(word)
+    return set(_stemmer().stemWords(kept))
+
+
+def overlap(question_terms: set[str], text: str) -> float:
+    """Share of the question's terms that occur in text (0 when the question has none)."""
+    if not question_terms:
+        return 0.0
+    return len(question_terms & terms(text)) / len(question_terms)

@@ -1,0 +1,72 @@
+"""The shapes the API, CLI, UI, HTTP and evals share; `to_dict()` is the JSON contract scripts rely on."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+ABSTAIN_TEXT = "The documents don't say."
+
+
+@dataclass
+class Passage:
+    id: str
+    doc_id: str
+    source: str
+    title: str
+    text: str
+    score: float  # fused rank score (reciprocal-rank fusion of dense and BM25)
+    start: int  # offsets of `text` in the document's text
+    end: int
+    similarity: float = 0.0  # cosine of question and passage; what relevance decisions use
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
+            "text": self.text, "score": round(self.score, 6), "start": self.start, "end": self.end,
+        }
+
+
+@dataclass
+class Sentence:
+    text: str
+    citations: list[int]
+    supported: bool
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    n: int
+    passage_id: str
+    doc_id: str
+    source: str
+    title: str
+    text: str  # the whole cited passage
+    quote: str  # the span of the passage that supports the sentence(s) citing it
+    start: int  # offsets of `quote` in the document's text
+    end: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    sentences: list[Sentence]
+    citations: list[Citation]
+    backend: str
+    timings_ms: dict = field(default_factory=dict)
+    passages: list[Passage] = field(default_factory=list)  # what retrieval returned (not in the contract)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question, "answer": self.answer, "abstained": self.abstained,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "citations": [c.to_dict() for c in self.citations],
+            "backend": self.backend, "timings_ms": self.timings_ms,
+        }

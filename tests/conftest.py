@@ -1,0 +1,73 @@
+"""Every test runs with its own RAG_HOME in a tmp dir; nothing touches the user's index or the network."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import index  # noqa: F401  (offline switches)
+from rag import Assistant
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+SEED_DOC_NAME = "huawei-moves-us-investments-to-russia.txt"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch) -> Path:
+    home = tmp_path / "rag-home"
+    monkeypatch.setenv("RAG_HOME", str(home))
+    for name in ("RAG_CHROMA_URL", "RAG_COLLECTION", "RAG_LLM"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def seeded_home(tmp_path_factory) -> Path:
+    """An index of a copy of seeds/, built once per session (read-only for the tests that use it)."""
+    base = tmp_path_factory.mktemp("seeded")
+    corpus = base / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    report = Assistant(home=base / "index").ingest([corpus])
+    assert report.ok and report.chunks_embedded > 0
+    return base / "index"
+
+
+@pytest.fixture
+def seeded(seeded_home) -> Assistant:
+    return Assistant(home=seeded_home)
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return (SEEDS / SEED_DOC_NAME).read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def free_port():
+    def pick() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    return pick
+
+
+@pytest.fixture
+def run_rag(isolated_home):
+    """Run the real `rag` command line in a subprocess (same interpreter, same isolated home)."""
+
+    def run(*args: str, env: dict | None = None, prefix: tuple[str, ...] = (), timeout: int = 300):
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run(
+            [*prefix, sys.executable, "-m", "rag", *args], capture_output=True, text=True,
+            env=full_env, timeout=timeout, cwd=ROOT,
+        )
+
+    return run

@@ -1,0 +1,57 @@
+import json
+
+ASK_KEYS = ["question", "answer", "abstained", "sentences", "citations", "backend", "timings_ms"]
+
+
+def test_ingest_then_reingest_says_nothing_was_embedded(run_rag, tmp_path):
+    (tmp_path / "doc.txt").write_text("The canal lock at Brindle raises boats by 3 metres.")
+    first = run_rag("ingest", str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert "1 added" in first.stdout
+    second = run_rag("ingest", str(tmp_path))
+    assert second.returncode == 0
+    assert "0 chunks embedded" in second.stdout and "nothing embedded" in second.stdout
+
+
+def test_ingest_exit_status_is_nonzero_when_a_file_was_skipped(run_rag, tmp_path):
+    (tmp_path / "good.txt").write_text("Good text about lanterns.")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary")
+    result = run_rag("ingest", str(tmp_path))
+    assert result.returncode == 1
+    assert "skipped" in result.stderr and "bad.txt: binary content" in result.stderr
+    assert "1 added" in result.stdout
+
+
+def test_retrieve_and_ask_json(run_rag, tmp_path):
+    (tmp_path / "doc.txt").write_text(
+        "Opening hours\n\nThe Fenwick library opens at 9 am on weekdays. It closes at noon on Saturdays."
+    )
+    assert run_rag("ingest", str(tmp_path), "--collection", "lib").returncode == 0
+    retrieved = json.loads(run_rag("retrieve", "When does the library open?", "--json", "--k", "3",
+                                   "--collection", "lib").stdout)
+    assert list(retrieved) == ["question", "passages"] and retrieved["passages"]
+    asked = run_rag("ask", "When does the Fenwick library open on weekdays?", "--json", "--collection", "lib")
+    answer = json.loads(asked.stdout)
+    assert list(answer) == ASK_KEYS
+    assert "9 am" in answer["answer"] and answer["citations"][0]["n"] == 1
+
+
+def test_plain_ask_prints_answer_and_sources(run_rag, tmp_path):
+    (tmp_path / "doc.txt").write_text("The ferry to Skellig leaves at 7:15 every morning.")
+    run_rag("ingest", str(tmp_path))
+    out = run_rag("ask", "When does the ferry to Skellig leave?").stdout
+    assert "7:15" in out and "[1]" in out and "“The ferry to Skellig leaves at 7:15 every morning.”" in out
+
+
+def test_empty_question_and_bad_k_are_usage_errors(run_rag):
+    empty = run_rag("ask", "   ")
+    assert empty.returncode == 2 and "the question is empty" in empty.stderr
+    bad_k = run_rag("retrieve", "x", "--k", "0")
+    assert bad_k.returncode == 2 and "--k" in bad_k.stderr
+
+
+def test_python_dash_m_and_help(run_rag):
+    result = run_rag("--help")
+    assert result.returncode == 0
+    for command in ("ingest", "retrieve", "ask", "chat"):
+        assert command in result.stdout

@@ -1,0 +1,67 @@
+import pytest
+
+from evals import seed_questions
+from rag import Assistant
+
+
+@pytest.fixture
+def mixed_corpus(tmp_path):
+    docs = {
+        "cats.txt": "Cats sleep for up to sixteen hours a day. Domestic felines are crepuscular hunters.",
+        "parts.txt": "Replacement part XK-4471-B fits the 2019 pump housing. Order it from the spares desk.",
+        "rain.txt": "Heavy precipitation flooded the valley roads overnight, and the council closed the bridge.",
+        "notes/tea.md": "# Tea\n\nGreen tea should steep for two minutes at 80 degrees.",
+    }
+    for name, text in docs.items():
+        path = tmp_path / "corpus" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assistant = Assistant()
+    assistant.ingest([tmp_path / "corpus"])
+    return assistant, tmp_path / "corpus"
+
+
+def test_dense_side_finds_paraphrases_that_share_no_words(mixed_corpus):
+    assistant, _ = mixed_corpus
+    [hit] = assistant.retriever.retrieve("How long do kitties nap?", k=1, mode="dense")
+    assert hit.text.startswith("Cats sleep")
+
+
+def test_bm25_side_finds_exact_codes_that_embeddings_blur(mixed_corpus):
+    assistant, _ = mixed_corpus
+    [hit] = assistant.retriever.retrieve("XK-4471-B", k=1, mode="bm25")
+    assert "XK-4471-B" in hit.text
+    assert assistant.retrieve("XK-4471-B", k=1)[0].text == hit.text  # and hybrid keeps it first
+
+
+def test_hybrid_fuses_both_and_respects_k(mixed_corpus):
+    assistant, _ = mixed_corpus
+    passages = assistant.retrieve("storm flooding closed a bridge", k=2)
+    assert len(passages) == 2
+    assert "bridge" in passages[0].text
+    assert passages[0].score >= passages[1].score > 0
+
+
+def test_source_filter_keeps_only_matching_documents(mixed_corpus):
+    assistant, corpus = mixed_corpus
+    passages = assistant.retrieve("how long", k=5, source=str(corpus / "notes"))
+    assert passages and all(p.source.startswith(str(corpus / "notes")) for p in passages)
+    assert assistant.retrieve("cats", k=5, source=str(corpus / "nothing-here")) == []
+
+
+def test_passages_point_at_their_text_in_the_document(mixed_corpus):
+    assistant, corpus = mixed_corpus
+    for passage in assistant.retrieve("green tea steeping", k=4):
+        document = open(passage.source).read()
+        assert document[passage.start : passage.end] == passage.text
+
+
+def test_empty_index_retrieves_nothing():
+    assert Assistant().retrieve("anything at all") == []
+
+
+def test_every_seed_question_has_its_evidence_in_the_top_5(seeded):
+    for question in seed_questions():
+        if question["answerable"]:
+            passages = seeded.retrieve(question["question"], k=5)
+            assert any(question["evidence"] in p.text for p in passages), question["question"]
