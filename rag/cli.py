@@ -26,7 +26,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a clear one-line message, never a traceback, for expected failures
         from index import StoreError
 
-        if isinstance(error, (StoreError, ValueError)):
+        from .llm import LLMError
+        from .models import ModelError
+
+        if isinstance(error, (StoreError, ValueError, LLMError, ModelError)):
             print(f"rag: {error}", file=sys.stderr)
             return 1
         raise
@@ -41,6 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--collection", help="collection name (default: $RAG_COLLECTION or 'default')")
     common.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (default: $RAG_CHROMA_URL)")
 
+    answering = argparse.ArgumentParser(add_help=False)
+    answering.add_argument("--llm", choices=BACKENDS, help="answer backend (default: local when installed, else extractive)")
+    answering.add_argument("--model", help="local backend: a GGUF file path or a bundled model name")
+    answering.add_argument("--openai-base-url", help="openai backend: server base URL, e.g. http://127.0.0.1:8080/v1")
+    answering.add_argument("--openai-model", help="openai backend: model name")
+    answering.add_argument("--openai-api-key", help="openai backend: API key (or $RAG_OPENAI_API_KEY)")
+    answering.add_argument("--show-unsupported", action="store_true",
+                           help="keep answer sentences no passage supports, marked unsupported (default: drop them)")
+
     ingest = sub.add_parser("ingest", parents=[common], help="add files or folders to the index")
     ingest.add_argument("paths", nargs="+", help="files or folders (.txt .md .html .pdf .docx .jsonl)")
     ingest.add_argument("--sync", action="store_true", help="also remove documents no longer under the given folders")
@@ -54,15 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     retrieve.add_argument("--json", action="store_true", help="print the JSON contract")
     retrieve.set_defaults(run=run_retrieve)
 
-    ask = sub.add_parser("ask", parents=[common], help="answer a question with citations")
+    ask = sub.add_parser("ask", parents=[common, answering], help="answer a question with citations")
     ask.add_argument("question")
-    ask.add_argument("--llm", choices=BACKENDS, help="answer backend")
     ask.add_argument("--k", type=int, help="passages retrieved (default 5)")
     ask.add_argument("--source", help="only documents whose source, path or doc_id is (or lies under) this")
     ask.add_argument("--json", action="store_true", help="print the JSON contract")
     ask.set_defaults(run=run_ask)
 
-    chat = sub.add_parser("chat", parents=[common], help="serve the web chat")
+    chat = sub.add_parser("chat", parents=[common, answering], help="serve the web chat")
     chat.add_argument("--host", help="address to bind (default 127.0.0.1)")
     chat.add_argument("--port", type=int, help="port (default 7860)")
     chat.set_defaults(run=run_chat)
@@ -71,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def assistant_from(args) -> Assistant:
     settings = Settings()
+    overrides = {
+        field: getattr(args, field) for field in ("llm", "model", "openai_base_url", "openai_model", "openai_api_key")
+        if getattr(args, field, None)
+    }
+    if getattr(args, "show_unsupported", False):
+        overrides["unsupported"] = "show"
+    settings = settings.model_copy(update=overrides)
     return Assistant(
         home=args.home or settings.home,
         collection=args.collection or settings.collection,
@@ -108,11 +126,14 @@ def run_ask(args) -> int:
     if args.k is not None and not 1 <= args.k <= 100:
         raise QuestionError("--k must be between 1 and 100")
     assistant = assistant_from(args)
-    answer = assistant.ask(args.question, llm=args.llm, k=args.k, source=args.source)
+    answer = assistant.ask(args.question, k=args.k, source=args.source)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return 0
     print(answer.answer)
+    for sentence in answer.sentences:
+        if not sentence.supported:
+            print(f"  (unsupported by the documents: {sentence.text})")
     if answer.citations:
         print()
     for citation in answer.citations:

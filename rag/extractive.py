@@ -47,8 +47,8 @@ def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
     return found
 
 
-def best_sentences(question: str, passages: list[Passage], max_sentences: int = 2) -> list[Evidence]:
-    """The sentences that answer best, best first: the top one and close runners-up."""
+def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
+    """Every sentence of the passages, scored against the question, best first."""
     candidates = candidate_sentences(passages)
     if not candidates:
         return []
@@ -64,7 +64,14 @@ def best_sentences(question: str, passages: list[Passage], max_sentences: int = 
         candidate.similarity = float(sim)
         candidate.matched = frozenset(t for t in question_terms & found if weights[t] >= mean_weight)
         candidate.score = SEMANTIC_WEIGHT * candidate.similarity + (1 - SEMANTIC_WEIGHT) * lexical
-    ranked = sorted(candidates, key=lambda c: -c.score)
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def best_sentences(question: str, passages: list[Passage], max_sentences: int = 2) -> list[Evidence]:
+    """The sentences that answer best, best first: the top one and close runners-up that add evidence."""
+    ranked = rank_sentences(question, passages)
+    if not ranked:
+        return []
     chosen = [ranked[0]]
     covered = set(ranked[0].matched)
     for candidate in ranked[1:]:

@@ -17,7 +17,24 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the rank weights.")
-    llm: str = Field("extractive", description="Answer backend.")
+    llm: str = Field(
+        "auto", description="Answer backend: local (bundled GGUF via llama.cpp), openai (any OpenAI-compatible "
+        "server), extractive (no LLM), or auto (local when installed, else extractive).",
+    )
+    model: str | None = Field(
+        None, description="For the local backend: a bundled model name or a path to any GGUF file "
+        "(default: the bundled Qwen2.5-Coder-1.5B-Instruct Q4_K_M).",
+    )
+    model_cache: Path | None = Field(None, description="Where bundled models are assembled (default ~/.cache/groundrag/models).")
+    context_tokens: int = Field(4096, description="llama.cpp context size for the local backend.")
+    max_answer_tokens: int = Field(120, description="Cap on generated tokens per answer: answers are kept short.")
+    openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1.")
+    openai_model: str = Field("default", description="Model name to request from the OpenAI-compatible server.")
+    openai_api_key: str | None = Field(None, description="API key for the OpenAI-compatible server, if it needs one.")
+    unsupported: str = Field(
+        "drop", pattern="^(drop|show)$",
+        description="What to do with answer sentences no passage supports: drop them, or show them marked unsupported.",
+    )
     min_similarity: float = Field(
         0.25, description="Abstain when no retrieved passage reaches this cosine similarity to the question."
     )

@@ -62,6 +62,7 @@ class Answer:
     backend: str
     timings_ms: dict = field(default_factory=dict)
     passages: list[Passage] = field(default_factory=list)  # what retrieval returned (not in the contract)
+    judgements: list = field(default_factory=list)  # the sentence check's verdicts and reasons (not in the contract)
 
     def to_dict(self) -> dict:
         return {

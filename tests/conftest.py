@@ -23,8 +23,10 @@ SEED_DOC_NAME = "huawei-moves-us-investments-to-russia.txt"
 def isolated_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "rag-home"
     monkeypatch.setenv("RAG_HOME", str(home))
-    for name in ("RAG_CHROMA_URL", "RAG_COLLECTION", "RAG_LLM"):
+    for name in ("RAG_CHROMA_URL", "RAG_COLLECTION", "RAG_MODEL", "RAG_OPENAI_BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+    # the test profile answers without an LLM; tests of the generated path ask for a backend by name
+    monkeypatch.setenv("RAG_LLM", "extractive")
     return home
 
 

@@ -25,13 +25,21 @@ def render(answer: Answer) -> str:
     """Markdown for one answer: the cited text, then its sources with the quoted evidence."""
     if answer.abstained:
         lines = [f"*{answer.answer}*"]
+        if not answer.passages:  # a refusal, or an empty collection
+            return lines[0]
         if answer.passages:
             lines.append("\n**Closest passages** (not enough to answer):")
             closest = {p.doc_id: p for p in reversed(answer.passages)}  # best passage per document
             for passage in sorted(closest.values(), key=lambda p: -p.score)[:3]:
                 lines.append(f"- {_md(passage.title)} — `{passage.source}`: “{_md(passage.text)[:200]}…”")
         return "\n".join(lines)
-    lines = [_md(answer.answer), "", "**Sources**"]
+    body = []
+    for sentence in answer.sentences:
+        if sentence.supported:
+            body.append(f"{_md(sentence.text)} [{', '.join(map(str, sentence.citations))}]")
+        else:
+            body.append(f"*⚠ {_md(sentence.text)} (not supported by the documents)*")
+    lines = [" ".join(body), "", "**Sources**"]
     for citation in answer.citations:
         lines.append(f"{citation.n}. {_md(citation.title)} — `{citation.source}` (characters {citation.start}–{citation.end})")
         lines.append(f"   > {_md(citation.quote)}")
@@ -45,11 +53,18 @@ def _md(text: str) -> str:
 def build_app(assistant: Assistant):
     import gradio as gr
 
-    def respond(message: str, history: list) -> str:
+    def respond(message: str, history: list):
+        """Streams the model's draft as it is written, then replaces it with the checked answer."""
+        draft = ""
         try:
-            return render(assistant.ask(message, history=history))
+            for item in assistant.ask_stream(message, history=history):
+                if isinstance(item, Answer):
+                    yield render(item)
+                else:
+                    draft += item
+                    yield f"{_md(draft)}\n\n*checking every sentence against the documents…*"
         except QuestionError as error:
-            return f"*Please ask a question: {error}.*"
+            yield f"*Please ask a question: {error}.*"
 
     return gr.ChatInterface(
         respond,

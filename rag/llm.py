@@ -1,0 +1,143 @@
+"""Answer generators behind one small interface: the bundled local GGUF, or any OpenAI-compatible server.
+
+`stream(messages)` yields text pieces; `count_tokens(messages)` tells how big the prompt was. We
+call llama-cpp-python and the `openai` client directly rather than through llama-index's LLM
+wrappers: we need token streaming, the prompt's token count and a per-call token cap, and both
+libraries give exactly that in a few lines.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from .models import DEFAULT_MODEL, MODELS, ModelError, bundled_model_path
+
+Messages = list[dict]
+
+_cache: dict[tuple, "LLM"] = {}
+_cache_lock = threading.Lock()
+
+
+class LLMError(RuntimeError):
+    """The generator failed or can't be reached; the message says what to do."""
+
+
+class LLM:
+    name = "llm"
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        raise NotImplementedError
+
+    def complete(self, messages: Messages, max_tokens: int) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+    def count_tokens(self, messages: Messages) -> int | None:
+        return None
+
+
+class LocalLLM(LLM):
+    """A GGUF model run in-process by llama.cpp; one generation at a time (the context is shared)."""
+
+    name = "local"
+
+    def __init__(self, model_path: Path, n_ctx: int = 4096, threads: int | None = None):
+        try:
+            from llama_cpp import Llama
+        except ImportError:
+            raise ModelError("llama-cpp-python is not installed: `pip install llama-cpp-python`, "
+                             "or choose --llm extractive") from None
+        if not Path(model_path).is_file():
+            raise ModelError(f"no model file at {model_path}")
+        self.model_path = Path(model_path)
+        self.llama = Llama(
+            model_path=str(model_path), n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 2,
+            n_batch=512, verbose=False,
+        )
+        self.lock = threading.Lock()
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        with self.lock:
+            pieces = self.llama.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True,
+            )
+            for piece in pieces:
+                text = piece["choices"][0]["delta"].get("content")
+                if text:
+                    yield text
+
+    def count_tokens(self, messages: Messages) -> int:
+        text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+        return len(self.llama.tokenize(text.encode(), add_bos=False, special=True)) + 3
+
+
+class OpenAILLM(LLM):
+    """Any server that speaks the OpenAI chat-completions API (OpenAI, vLLM, Ollama, llama.cpp server)."""
+
+    name = "openai"
+
+    def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 120.0):
+        from openai import OpenAI
+
+        if not base_url:
+            raise LLMError("the openai backend needs a base URL (--openai-base-url or RAG_OPENAI_BASE_URL)")
+        self.client = OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=1)
+        self.model = model
+        self.base_url = base_url
+        self.last_prompt_tokens: int | None = None
+
+    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+        import openai
+
+        try:
+            pieces = self.client.chat.completions.create(
+                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True,
+            )
+            for piece in pieces:
+                if getattr(piece, "usage", None):
+                    self.last_prompt_tokens = piece.usage.prompt_tokens
+                if piece.choices and piece.choices[0].delta.content:
+                    yield piece.choices[0].delta.content
+        except openai.APIConnectionError:
+            raise LLMError(f"can't reach the OpenAI-compatible server at {self.base_url}") from None
+        except openai.APIStatusError as error:
+            raise LLMError(f"the server at {self.base_url} answered {error.status_code}: {error.message}") from None
+
+
+def load_llm(backend: str, settings) -> LLM:
+    """The generator for a backend, created once per process and settings."""
+    if backend == "local":
+        key = ("local", settings.model or DEFAULT_MODEL)
+    elif backend == "openai":
+        key = ("openai", settings.openai_base_url, settings.openai_model, settings.openai_api_key)
+    else:
+        raise ValueError(f"{backend!r} is not an LLM backend")
+    with _cache_lock:
+        if key not in _cache:
+            _cache[key] = _create(backend, settings)
+        return _cache[key]
+
+
+def _create(backend: str, settings) -> LLM:
+    if backend == "openai":
+        return OpenAILLM(settings.openai_base_url, settings.openai_model, settings.openai_api_key)
+    model = settings.model or DEFAULT_MODEL
+    path = bundled_model_path(model, settings.model_cache) if model in MODELS else Path(model)
+    return LocalLLM(path, n_ctx=settings.context_tokens)
+
+
+def local_available() -> bool:
+    """Whether the default local backend can run here (llama-cpp-python and the bundled parts installed)."""
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("llama_cpp") is None:
+            return False
+        from .models import part_paths
+
+        part_paths(MODELS[DEFAULT_MODEL])
+        return True
+    except ModelError:
+        return False

@@ -1,0 +1,169 @@
+"""The check that decides what of a generated answer stands: each sentence against the passages.
+
+Small models cite the wrong passage and sometimes invent. So for every answer sentence we look for
+the span (one sentence, or two adjacent ones) of the retrieved passages that best holds it, and
+accept it only when
+- most of its content terms are there (or it is a close paraphrase by embedding similarity),
+- every number in it is there, and not attached to another thing (so "38 countries" is not read
+  out of "38 affiliates in 21 countries", where "countries" belongs to 21),
+- every name in it is there, and
+- it says something the question didn't (a restated question is not an answer).
+The citation is then set to the passage that holds the span, whatever number the model wrote, and
+the span becomes the citation's quote. No NLI model is bundled, so this is lexical + embedding
+evidence; it is strict on numbers and names, where small models invent most.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index import embedder
+from index.sentences import sentence_spans
+
+from .text import terms, words
+from .types import Passage
+
+MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
+PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
+PARAPHRASE_SIMILARITY = 0.75
+NUMBER_ZONE = 6  # words after a number in a passage that may name what it counts
+
+_CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+
+@dataclass
+class Span:
+    passage: Passage
+    start: int  # offsets in the document
+    end: int
+    text: str
+    sentences: int = 1
+
+
+@dataclass
+class Judgement:
+    text: str  # the sentence without its citation markers
+    cited: list[int]  # what the model wrote
+    supported: bool
+    span: Span | None = None
+    coverage: float = 0.0
+    similarity: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+def split_answer(answer: str) -> list[tuple[str, list[int]]]:
+    """Sentences of a generated answer with the citation numbers each carries; markers removed."""
+    sentences = []
+    for start, end in sentence_spans(answer):
+        raw = answer[start:end]
+        cited = [int(n) for group in _CITATION.findall(raw) for n in re.split(r"\s*,\s*", group)]
+        text = _CITATION.sub("", raw).strip()
+        if sentences and not words(text):  # a lone "[2]." that the splitter cut off
+            sentences[-1][1].extend(cited)
+            continue
+        if text:
+            sentences.append((text, cited))
+    return sentences
+
+
+def candidate_spans(passages: list[Passage]) -> list[Span]:
+    """Every sentence, and every pair of adjacent sentences within a paragraph, of the passages."""
+    spans = []
+    seen = set()
+    for passage in passages:
+        offsets = sentence_spans(passage.text, offset=passage.start)
+        for i, (start, end) in enumerate(offsets):
+            for count, last in enumerate(offsets[i : i + 2], 1):
+                text = passage.text[start - passage.start : last[1] - passage.start]
+                key = (passage.doc_id, start, last[1])
+                if key not in seen and not (count == 2 and "\n" in text):
+                    seen.add(key)
+                    spans.append(Span(passage, start, last[1], text, count))
+    return spans
+
+
+def check(sentence: str, cited: list[int], question: str, spans: list[Span], span_vectors: np.ndarray | None = None) -> Judgement:
+    """Judge one answer sentence against candidate spans (see the module docstring for the rules)."""
+    judgement = Judgement(sentence, cited, False)
+    claim_terms = terms(sentence)
+    if not claim_terms or not spans:
+        judgement.reasons.append("no content to check" if spans else "no passages")
+        return judgement
+    if not claim_terms - terms(question):
+        judgement.reasons.append("restates the question without answering it")
+        return judgement
+    span_terms = [terms(span.text) for span in spans]
+    coverage = np.array([len(claim_terms & found) / len(claim_terms) for found in span_terms])
+    if span_vectors is None:
+        span_vectors = embedder.embed([span.text for span in spans])
+    similarity = span_vectors @ embedder.embed_one(sentence)
+    # the best-covering span; a pair of sentences only when it covers more than any single one
+    sizes = np.array([span.sentences for span in spans])
+    order = np.lexsort((-similarity, sizes, -np.round(coverage, 3)))
+    best = order[0]
+    span = spans[best]
+    judgement.span, judgement.coverage, judgement.similarity = span, float(coverage[best]), float(similarity[best])
+    if coverage[best] < MIN_COVERAGE and not (
+        coverage[best] >= PARAPHRASE_COVERAGE and similarity[best] >= PARAPHRASE_SIMILARITY
+    ):
+        judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
+    judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question, span.text)
+    judgement.supported = not judgement.reasons
+    return judgement
+
+
+def _numbers_missing(sentence: str, support: str) -> list[str]:
+    claim, source = words(sentence), words(support)
+    problems = []
+    for i, token in enumerate(claim):
+        if not _NUMBER.match(token):
+            continue
+        places = [j for j, other in enumerate(source) if _same_number(token, other)]
+        if not places:
+            problems.append(f"the number {token} is in no passage that supports it")
+            continue
+        counted = _counted(claim, i)  # what the number counts: "38 [countries]"
+        if counted and not any(counted in _counted_zone(source, j) for j in places) and any(
+            counted == _counted(source, j) for j, other in enumerate(source) if _NUMBER.match(other) and j not in places
+        ):
+            problems.append(f"the number {token} appears in the passage, but about something else")
+    return problems
+
+
+def _same_number(a: str, b: str) -> bool:
+    return a.replace(",", "") == b.replace(",", "")
+
+
+def _counted(tokens: list[str], i: int) -> str | None:
+    """The first content term right after a number (within two words), if any."""
+    for word in tokens[i + 1 : i + 3]:
+        if _NUMBER.match(word):
+            return None
+        found = terms(word)
+        if found:
+            return next(iter(found))
+    return None
+
+
+def _counted_zone(tokens: list[str], i: int) -> set[str]:
+    """Content terms after a number, up to the next number (at most NUMBER_ZONE words)."""
+    zone = []
+    for word in tokens[i + 1 : i + 1 + NUMBER_ZONE]:
+        if _NUMBER.match(word):
+            break
+        zone.append(word)
+    return terms(" ".join(zone))
+
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
+
+
+def _names_missing(sentence: str, question: str, support: str) -> list[str]:
+    """Capitalised words inside the sentence (not its first word) that neither support nor question has."""
+    known = terms(support) | terms(question)
+    missing = [name for name in _NAME.findall(sentence.strip()) if terms(name) and not terms(name) <= known]
+    return [f"the name {name!r} is in no passage that supports it" for name in dict.fromkeys(missing)]
