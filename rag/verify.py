@@ -6,7 +6,8 @@ accept it only when
 - most of its content terms are there (or it is a close paraphrase by embedding similarity),
 - every number in it is there, and not attached to another thing (so "38 countries" is not read
   out of "38 affiliates in 21 countries", where "countries" belongs to 21),
-- every name in it is there, and
+- every name in it is there, in a sentence that also says what the claim says of it (so
+  "detained in Beijing" is not read out of "detained in Vancouver. ... Beijing has suggested"), and
 - it says something the question didn't (a restated question is not an answer).
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
 the span becomes the citation's quote. No NLI model is bundled, so this is lexical + embedding
@@ -112,6 +113,7 @@ def check(sentence: str, cited: list[int], question: str, spans: list[Span], spa
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
     judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question, span.text)
+    judgement.reasons += _names_detached(sentence, span.text)
     judgement.supported = not judgement.reasons
     return judgement
 
@@ -167,3 +169,21 @@ def _names_missing(sentence: str, question: str, support: str) -> list[str]:
     known = terms(support) | terms(question)
     missing = [name for name in _NAME.findall(sentence.strip()) if terms(name) and not terms(name) <= known]
     return [f"the name {name!r} is in no passage that supports it" for name in dict.fromkeys(missing)]
+
+
+def _names_detached(sentence: str, support: str) -> list[str]:
+    """Names whose support sentence shares none of the claim's other content terms."""
+    names = [name for name in dict.fromkeys(_NAME.findall(sentence.strip())) if terms(name)]
+    name_terms = set().union(*(terms(name) for name in names)) if names else set()
+    # the claim's own words, less every capitalised word (names, and a first word like "Meng")
+    capitalised = set().union(*(terms(w) for w in re.findall(r"\b[A-Z][A-Za-z'-]*", sentence))) if sentence else set()
+    predicate = terms(sentence) - name_terms - capitalised
+    if not names or not predicate:
+        return []
+    support_sentences = [terms(support[a:b]) for a, b in sentence_spans(support)]
+    problems = []
+    for name in names:
+        holders = [found for found in support_sentences if terms(name) <= found]
+        if holders and not any(found & predicate for found in holders):
+            problems.append(f"the name {name!r} is in the passage, but not with what the sentence says of it")
+    return problems

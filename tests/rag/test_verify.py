@@ -1,0 +1,85 @@
+"""The sentence check on hand-made passages: what stands, what is dropped, and where citations go."""
+
+import pytest
+
+from rag.types import Passage
+from rag.verify import candidate_spans, check, split_answer
+
+DOC_A = ("Port Elin report\n\nThe harbour handled 4,200 containers in June. "
+         "Most ships arrived from Rotterdam and Hamburg.")
+DOC_B = ("Crane news\n\nA new crane, named Big Martha, was installed on the north quay in July. "
+         "It can lift 38 tonnes in 21 seconds.")
+
+
+def passage(pid: str, text: str) -> Passage:
+    return Passage(id=pid, doc_id=pid, source=f"{pid}.txt", title=pid, text=text, score=1.0, start=0, end=len(text))
+
+
+@pytest.fixture
+def spans():
+    return candidate_spans([passage("a", DOC_A), passage("b", DOC_B)])
+
+
+def test_split_answer_separates_sentences_and_their_markers():
+    parts = split_answer("The crane is Big Martha [2]. It came in July [1][2]. Ships came from Hamburg. [3]")
+    assert parts == [("The crane is Big Martha.", [2]), ("It came in July.", [1, 2]), ("Ships came from Hamburg.", [3])]
+    assert split_answer("Named Big Martha [1, 2].") == [("Named Big Martha.", [1, 2])]
+
+
+def test_a_wrong_citation_is_corrected_to_the_passage_that_holds_the_claim(spans):
+    verdict = check("The new crane is named Big Martha.", [1], "What is the new crane called?", spans)
+    assert verdict.supported
+    assert verdict.span.passage.id == "b"  # the model said [1] (passage a); the evidence is in b
+    assert verdict.span.text == "A new crane, named Big Martha, was installed on the north quay in July."
+
+
+def test_the_quote_offsets_point_into_the_document(spans):
+    verdict = check("The harbour handled 4,200 containers in June.", [1], "How many containers?", spans)
+    assert verdict.supported
+    assert DOC_A[verdict.span.start : verdict.span.end] == verdict.span.text
+
+
+def test_an_invented_number_is_caught(spans):
+    verdict = check("The harbour handled 5,100 containers in June.", [1], "How many containers?", spans)
+    assert not verdict.supported
+    assert any("5,100" in reason for reason in verdict.reasons)
+
+
+def test_a_number_taken_from_the_wrong_place_is_caught(spans):
+    verdict = check("The crane can lift 21 tonnes.", [2], "How much can the crane lift?", spans)
+    assert not verdict.supported
+    assert any("about something else" in reason for reason in verdict.reasons)
+    assert check("The crane can lift 38 tonnes.", [2], "How much can the crane lift?", spans).supported
+
+
+def test_an_invented_name_is_caught(spans):
+    verdict = check("Most ships arrived from Rotterdam and Antwerp.", [1], "Where did ships come from?", spans)
+    assert not verdict.supported
+    assert any("Antwerp" in reason for reason in verdict.reasons)
+
+
+def test_a_restated_question_is_not_an_answer(spans):
+    verdict = check("The crane was installed on the quay.", [2], "When was the crane installed on the quay?", spans)
+    assert not verdict.supported and "restates the question" in verdict.reasons[0]
+
+
+def test_an_unrelated_claim_is_unsupported(spans):
+    verdict = check("The mayor opened a new bakery downtown.", [1], "What happened in July?", spans)
+    assert not verdict.supported
+
+
+def test_a_claim_that_needs_the_previous_sentence_uses_a_two_sentence_span():
+    doc = "The committee met on Monday. It approved a budget of 3 million for the bridge."
+    spans = candidate_spans([passage("c", doc)])
+    verdict = check("The committee approved a budget of 3 million.", [1], "What did the committee decide?", spans)
+    assert verdict.supported and verdict.span.sentences == 2
+
+
+def test_a_name_lifted_from_a_neighbouring_sentence_is_caught():
+    doc = ("Police detained the courier at Vancouver airport. "
+           "Officials in Beijing called the arrest political.")
+    spans = candidate_spans([passage("d", doc)])
+    wrong = check("The courier was detained in Beijing.", [1], "Where was the courier detained?", spans)
+    assert not wrong.supported and any("Beijing" in reason for reason in wrong.reasons)
+    right = check("The courier was detained at Vancouver airport.", [1], "Where was the courier detained?", spans)
+    assert right.supported
