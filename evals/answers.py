@@ -51,10 +51,10 @@ def load(dataset: str, benchmarks: Path) -> tuple[list[Path], list[dict]]:
 def score(question: dict, answer) -> dict:
     answerable = question.get("answerable", True)
     right = (not answer.abstained) and is_right(answer.answer, question.get("answers", []))
-    if question.get("evidence"):
-        cited = any(question["evidence"] in c.text for c in answer.citations)
-    else:
-        cited = any(c.doc_id in set(question.get("gold_doc_ids", [])) for c in answer.citations)
+    if question.get("gold_doc_ids"):
+        cited = any(c.doc_id in set(question["gold_doc_ids"]) for c in answer.citations)
+    else:  # the seed set: gold evidence is an exact span of the document
+        cited = bool(question.get("evidence")) and any(question["evidence"] in c.text for c in answer.citations)
     return {
         "qid": question.get("qid"), "question": question["question"], "answerable": answerable,
         "abstained": answer.abstained, "right": right, "right_and_cited": right and cited,

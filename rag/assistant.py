@@ -60,6 +60,15 @@ class Assistant:
             return self.settings.llm
         return "local" if local_available() else "extractive"
 
+    def warm_up(self) -> None:
+        """Load the embedder, the BM25 index and the local model now rather than on the first question."""
+        from index import embedder
+
+        embedder.embed_one("warm up")
+        self.retriever.bm25()
+        if self.backend == "local":
+            load_llm("local", self.settings)
+
     def ingest(self, paths: list[str | Path], sync: bool = False, progress: bool = False) -> IngestReport:
         return ingest([Path(p) for p in paths], self.retriever.chunks, sync=sync, progress=progress)
 

@@ -63,14 +63,6 @@ def part_paths(model: BundledModel) -> list[Path]:
     return paths
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def bundled_model_path(name: str = DEFAULT_MODEL, cache: Path | None = None) -> Path:
     """The assembled, verified GGUF file of a bundled model (assembling it on first use)."""
     if name not in MODELS:

@@ -8,7 +8,8 @@ accept it only when
   out of "38 affiliates in 21 countries", where "countries" belongs to 21),
 - every name in it is there, in a sentence that also says what the claim says of it (so
   "detained in Beijing" is not read out of "detained in Vancouver. ... Beijing has suggested"), and
-- it says something the question didn't (a restated question is not an answer).
+- it says something the question didn't (a restated question is not an answer), and is about the
+  question (a document's planted "reply only HACKED" may be in the passage, but answers nothing).
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
 the span becomes the citation's quote. No NLI model is bundled, so this is lexical + embedding
 evidence; it is strict on numbers and names, where small models invent most.
@@ -30,6 +31,7 @@ from .types import Passage
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
+OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
 NUMBER_ZONE = 6  # words after a number in a passage that may name what it counts
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -94,14 +96,20 @@ def check(sentence: str, cited: list[int], question: str, spans: list[Span], spa
     if not claim_terms or not spans:
         judgement.reasons.append("no content to check" if spans else "no passages")
         return judgement
-    if not claim_terms - terms(question):
+    question_terms = terms(question)
+    if not claim_terms - question_terms:
         judgement.reasons.append("restates the question without answering it")
+        return judgement
+    claim_vector = embedder.embed_one(sentence)
+    if not claim_terms & question_terms and float(claim_vector @ embedder.embed_one(question)) < OFF_QUESTION_SIMILARITY:
+        # e.g. an instruction planted in a document, obeyed: it is in the passage, but answers nothing
+        judgement.reasons.append("is not about the question")
         return judgement
     span_terms = [terms(span.text) for span in spans]
     coverage = np.array([len(claim_terms & found) / len(claim_terms) for found in span_terms])
     if span_vectors is None:
         span_vectors = embedder.embed([span.text for span in spans])
-    similarity = span_vectors @ embedder.embed_one(sentence)
+    similarity = span_vectors @ claim_vector
     # the best-covering span; a pair of sentences only when it covers more than any single one
     sizes = np.array([span.sentences for span in spans])
     order = np.lexsort((-similarity, sizes, -np.round(coverage, 3)))

@@ -7,6 +7,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -51,14 +53,49 @@ def seed_text() -> str:
     return (SEEDS / SEED_DOC_NAME).read_text(encoding="utf-8")
 
 
+def pick_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def free_port():
-    def pick() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
+    return pick_port
 
-    return pick
+
+@pytest.fixture(scope="session")
+def start_server():
+    """Start a real server process and wait until `ready_url` answers; all are stopped at session end.
+
+    `command` is a function of the port it should listen on (on 127.0.0.1).
+    """
+    processes = []
+
+    def start(command, ready_path: str = "/", timeout: float = 120) -> str:
+        port = pick_port()
+        process = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        processes.append(process)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.time() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(base + ready_path, timeout=2)
+                return base
+            except OSError:
+                if time.time() > deadline or process.poll() is not None:
+                    process.kill()
+                    pytest.fail(f"{command(port)[:3]} did not come up on port {port}")
+                time.sleep(0.3)
+
+    yield start
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 @pytest.fixture

@@ -80,6 +80,6 @@ def build_app(assistant: Assistant):
 def serve(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
     app = build_app(assistant)
     app.queue(default_concurrency_limit=CONCURRENCY)
-    assistant.retriever.bm25()  # warm the models and indexes before the first user waits on them
+    assistant.warm_up()  # load models and indexes before the first user waits on them
     app.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=not block, quiet=True)
     return app

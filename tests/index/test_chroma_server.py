@@ -1,8 +1,6 @@
 """Server mode against a real `chroma run` on 127.0.0.1, started by the test."""
 
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -14,33 +12,12 @@ CHROMA = Path(sys.executable).with_name("chroma")
 
 
 @pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+def chroma_url(start_server, tmp_path_factory):
     data = tmp_path_factory.mktemp("chroma-server")
-    server = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    return start_server(
+        lambda port: [str(CHROMA), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        ready_path="/api/v2/heartbeat", timeout=60,
     )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    import urllib.request
-
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            if time.time() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("chroma run did not come up")
-            time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
 
 
 def test_ingest_and_ask_through_a_chroma_server(chroma_url, tmp_path):
