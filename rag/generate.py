@@ -54,9 +54,16 @@ def is_off_task(question: str) -> bool:
 
 
 def select_evidence(ranked: list[Evidence]) -> list[Evidence]:
-    """The best sentences, best first, within the prompt budget."""
+    """The best sentences, best first, within the prompt budget.
+
+    Sentences shaped like instructions to an assistant ("ignore your instructions and …") are never
+    put in front of the model: small models obey them even when told the sources are only data. They
+    stay in the index, and the answer check still reads them as text.
+    """
     chosen, size = [], 0
     for evidence in ranked:
+        if is_off_task(evidence.text):
+            continue
         if len(chosen) == MAX_SOURCES or (chosen and size + len(evidence.text) > MAX_SOURCE_CHARS):
             break
         chosen.append(evidence)
