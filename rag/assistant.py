@@ -113,7 +113,7 @@ class Assistant:
             yield clock.stamp(abstention(question, passages, backend))
             return
         if backend == "extractive":
-            answer = _extractive_answer(question, passages, standalone)
+            answer = _extractive_answer(question, passages, ranked)
             clock.mark("answer")
             yield clock.stamp(answer)
             return
@@ -214,10 +214,10 @@ def _render(sentences: list[Sentence]) -> str:
                     for s in sentences)
 
 
-def _extractive_answer(question: str, passages: list[Passage], standalone: str) -> Answer:
+def _extractive_answer(question: str, passages: list[Passage], ranked: list[extractive.Evidence]) -> Answer:
     citations: dict[tuple, Citation] = {}
     sentences = []
-    for evidence in extractive.best_sentences(standalone, passages):
+    for evidence in extractive.best_sentences(ranked):
         key = (evidence.passage.id, evidence.start, evidence.end)
         if key not in citations:
             citations[key] = _citation(len(citations) + 1, evidence.passage, evidence.text, evidence.start, evidence.end)

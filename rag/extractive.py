@@ -67,9 +67,8 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def best_sentences(question: str, passages: list[Passage], max_sentences: int = 2) -> list[Evidence]:
-    """The sentences that answer best, best first: the top one and close runners-up that add evidence."""
-    ranked = rank_sentences(question, passages)
+def best_sentences(ranked: list[Evidence], max_sentences: int = 2) -> list[Evidence]:
+    """From `rank_sentences`' output, the answer: the top sentence and close runners-up that add evidence."""
     if not ranked:
         return []
     chosen = [ranked[0]]
