@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
-from index import ChunkStore, IngestReport, ingest
+from index import ChunkStore, IngestReport, embedder, ingest
 
 from . import extractive, generate, verify
 from .llm import load_llm, local_available
@@ -62,8 +62,6 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the embedder, the BM25 index and the local model now rather than on the first question."""
-        from index import embedder
-
         embedder.embed_one("warm up")
         self.retriever.bm25()
         if self.backend == "local":
@@ -146,8 +144,6 @@ class Assistant:
         if not parts or ABSTAIN_TEXT.lower().rstrip(".") in draft.lower():
             return abstention(question, passages, backend)
         spans = verify.candidate_spans(passages)
-        from index import embedder
-
         vectors = embedder.embed([span.text for span in spans])
         judgements = [verify.check(text, cited, standalone, spans, vectors) for text, cited in parts]
         if not any(j.supported for j in judgements):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -128,8 +129,12 @@ def _create(backend: str, settings) -> LLM:
     return LocalLLM(path, n_ctx=settings.context_tokens)
 
 
+@lru_cache(maxsize=1)
 def local_available() -> bool:
-    """Whether the default local backend can run here (llama-cpp-python and the bundled parts installed)."""
+    """Whether the default local backend can run here (llama-cpp-python and the bundled parts installed).
+
+    Asked on every question when the backend is `auto`; what is installed doesn't change under a running process.
+    """
     try:
         import importlib.util
 
