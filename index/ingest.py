@@ -180,6 +180,16 @@ def _is_under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+def remove(chunks: store.ChunkStore, doc_ids: list[str]) -> int:
+    """Drop documents from the collection (and so from BM25); returns how many were there."""
+    present = {m["doc_id"] for m in chunks.documents()} & set(doc_ids)
+    if present:
+        chunks.delete_documents(sorted(present))
+        chunks.bump_revision()
+        refresh_bm25(chunks)
+    return len(present)
+
+
 def refresh_bm25(chunks: store.ChunkStore, current: bm25.BM25Index | None = None) -> bm25.BM25Index:
     """The BM25 index for the collection's current revision: `current` or the saved one if they
     match it, else rebuilt from the collection's texts and saved."""

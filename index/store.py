@@ -23,9 +23,13 @@ class StoreError(Exception):
     """Chroma can't be reached or used; the message says what to do."""
 
 
+class CollectionNameError(StoreError, ValueError):
+    """A collection name Chroma would refuse: the caller's mistake, not the store's."""
+
+
 def validate_collection_name(name: str) -> str:
     if not isinstance(name, str) or not COLLECTION_NAME.match(name) or ".." in name:
-        raise StoreError(
+        raise CollectionNameError(
             f"invalid collection name {name!r}: use 3-63 letters, digits, '.', '_' or '-', "
             "starting and ending with a letter or digit"
         )
@@ -49,6 +53,12 @@ def connect(home: Path, chroma_url: str | None = None):
             f"can't reach the Chroma server at {chroma_url} ({type(error).__name__}); is `chroma run` up?"
         ) from None
     return client
+
+
+def list_collections(home: Path, chroma_url: str | None = None) -> list[str]:
+    """Names of the collections in the embedded database or on the server, sorted."""
+    client = connect(Path(home), chroma_url)
+    return sorted(c if isinstance(c, str) else c.name for c in client.list_collections())
 
 
 def parse_url(chroma_url: str) -> tuple[str, int, bool]:

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
-from index import ChunkStore, IngestReport, embedder, ingest
+from index import ChunkStore, IngestReport, embedder, ingest, remove
 
 from . import extractive, generate, verify
 from .llm import load_llm, local_available
@@ -73,8 +73,12 @@ class Assistant:
     def documents(self) -> list[dict]:
         return self.retriever.chunks.documents()
 
+    def delete_documents(self, doc_ids: list[str]) -> int:
+        """Remove documents from the index; returns how many were in it."""
+        return remove(self.retriever.chunks, doc_ids)
+
     def retrieve(self, question: str, k: int | None = None, source: str | None = None) -> list[Passage]:
-        question = self._clean(question)
+        question = self.clean_question(question)
         return self.retriever.retrieve(question, k or self.settings.k, source=source)
 
     def ask(self, question: str, history: list | None = None, llm: str | None = None,
@@ -94,7 +98,7 @@ class Assistant:
         backend = llm or self.backend
         if backend not in BACKENDS:
             raise ValueError(f"unknown answer backend {backend!r}; available: {', '.join(BACKENDS)}")
-        question = self._clean(question)
+        question = self.clean_question(question)
         clock = _Clock()
         if generate.is_off_task(question):
             yield clock.stamp(_refusal(question, backend))
@@ -166,7 +170,8 @@ class Assistant:
         return Answer(question, _render(sentences), False, sentences, list(citations.values()), backend,
                       passages=passages, judgements=judgements)
 
-    def _clean(self, question: str) -> str:
+    def clean_question(self, question: str) -> str:
+        """The question with control characters and runs of spaces removed; QuestionError if unusable."""
         if not isinstance(question, str):
             raise QuestionError("the question must be text")
         # control characters (other than spaces) carry no meaning and confuse tokenisers

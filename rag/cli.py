@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", parents=[common, answering], help="serve the web chat")
     chat.add_argument("--host", help="address to bind (default 127.0.0.1)")
     chat.add_argument("--port", type=int, help="port (default 7860)")
+    chat.add_argument("--auth", metavar="TOKEN", help="require this token (API: Bearer; page: login password); "
+                      "needed for any host but loopback (default: $RAG_AUTH_TOKEN)")
     chat.set_defaults(run=run_chat)
     return parser
 
@@ -143,11 +145,12 @@ def run_ask(args) -> int:
 
 
 def run_chat(args) -> int:
-    from ui.app import serve
+    from rag.library import Library
+    from ui.server import serve
 
-    assistant = assistant_from(args)
-    settings = assistant.settings
-    serve(assistant, host=args.host or settings.host, port=args.port or settings.port)
+    settings = assistant_from(args).settings
+    serve(Library(settings), host=args.host or settings.host, port=args.port or settings.port,
+          auth_token=args.auth or settings.auth_token)
     return 0
 
 

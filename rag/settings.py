@@ -41,3 +41,9 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(4000, description="Longer questions are refused with a clear error.")
     host: str = Field("127.0.0.1", description="Address the chat server binds to.")
     port: int = Field(7860, description="Port of the chat server.")
+    auth_token: str | None = Field(
+        None, description="Token the chat server requires: `Authorization: Bearer TOKEN` on the HTTP API, the "
+        "password on the chat page's login. Required to bind anything but loopback.",
+    )
+    max_upload_mb: int = Field(50, ge=1, description="Largest upload (all files of one request together) in MB.")
+    max_request_kb: int = Field(256, ge=1, description="Largest JSON request body the HTTP API accepts, in KB.")
