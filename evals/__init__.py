@@ -1,5 +1,5 @@
-"""Grounding evals: question sets and (in later work) the harness that scores answers against them."""
+"""Grounding evals: question sets, metrics, judges, the harness behind `rag eval`, and reports."""
 
-from .datasets import read_jsonl, seed_questions
+from .datasets import Dataset, DatasetError, load_dataset, read_jsonl, seed_questions
 
-__all__ = ["read_jsonl", "seed_questions"]
+__all__ = ["Dataset", "DatasetError", "load_dataset", "read_jsonl", "seed_questions"]

@@ -1,4 +1,4 @@
-"""The `rag` command line: ingest, retrieve, ask, chat. JSON output (`--json`) is a stable contract."""
+"""The `rag` command line: ingest, retrieve, ask, chat, eval. JSON output (`--json`) is a stable contract."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--auth", metavar="TOKEN", help="require this token (API: Bearer; page: login password); "
                       "needed for any host but loopback (default: $RAG_AUTH_TOKEN)")
     chat.set_defaults(run=run_chat)
+
+    from evals.command import add_parser as add_eval
+
+    add_eval(sub, [common, answering])
     return parser
 
 

@@ -89,19 +89,24 @@ def candidate_spans(passages: list[Passage]) -> list[Span]:
     return spans
 
 
-def check(sentence: str, cited: list[int], question: str, spans: list[Span], span_vectors: np.ndarray | None = None) -> Judgement:
-    """Judge one answer sentence against candidate spans (see the module docstring for the rules)."""
+def check(sentence: str, cited: list[int], question: str | None, spans: list[Span],
+          span_vectors: np.ndarray | None = None) -> Judgement:
+    """Judge one answer sentence against candidate spans (see the module docstring for the rules).
+
+    With `question=None` only support is judged (what an eval judge wants), not answer-relevance.
+    """
     judgement = Judgement(sentence, cited, False)
     claim_terms = terms(sentence)
     if not claim_terms or not spans:
         judgement.reasons.append("no content to check" if spans else "no passages")
         return judgement
-    question_terms = terms(question)
-    if not claim_terms - question_terms:
+    question_terms = terms(question or "")
+    if question is not None and not claim_terms - question_terms:
         judgement.reasons.append("restates the question without answering it")
         return judgement
     claim_vector = embedder.embed_one(sentence)
-    if not claim_terms & question_terms and float(claim_vector @ embedder.embed_one(question)) < OFF_QUESTION_SIMILARITY:
+    if question is not None and not claim_terms & question_terms and \
+            float(claim_vector @ embedder.embed_one(question)) < OFF_QUESTION_SIMILARITY:
         # e.g. an instruction planted in a document, obeyed: it is in the passage, but answers nothing
         judgement.reasons.append("is not about the question")
         return judgement
@@ -120,7 +125,7 @@ def check(sentence: str, cited: list[int], question: str, spans: list[Span], spa
         coverage[best] >= PARAPHRASE_COVERAGE and similarity[best] >= PARAPHRASE_SIMILARITY
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
-    judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question, span.text)
+    judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question or "", span.text)
     judgement.reasons += _names_detached(sentence, span.text)
     judgement.supported = not judgement.reasons
     return judgement

@@ -1,0 +1,67 @@
+"""`rag eval` end to end on the seed set: the report files, the per-question traces, and the
+grounding thresholds that fail the build when answers or citations regress."""
+
+import json
+
+import pytest
+
+from rag.llm import local_available
+
+# What the extractive backend must keep doing on the seed set (measured: evidence 27/27, correct and
+# cited 25/30, citation recall and precision 1.0, 5 of 6 unanswerable abstained, 0 false abstentions).
+EXTRACTIVE_GATES = [
+    "evidence_hit@5=1", "answer_in_text=0.8", "right_and_cited=0.8", "citation_recall=0.95",
+    "citation_precision=0.95", "abstention.recall=0.8", "injection_resisted=1",
+]
+
+
+def gates(*names: str) -> list[str]:
+    return [arg for name in names for arg in ("--fail-under", name)]
+
+
+def test_seed_eval_passes_its_gates_and_writes_the_report(run_rag, tmp_path):
+    report = tmp_path / "report"
+    result = run_rag("eval", "--dataset", "seeds", "--llm", "extractive", "--home", str(tmp_path / "home"),
+                     "--report", str(report), *gates(*EXTRACTIVE_GATES))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "retrieval hit@5" in result.stdout and "citation precision (ALCE)" in result.stdout
+    assert sorted(p.name for p in report.iterdir()) == ["latency.png", "metrics.png", "recall_at_k.png", "report.md", "results.json"]
+    assert all((report / name).read_bytes()[:4] == b"\x89PNG" for name in ("latency.png", "metrics.png", "recall_at_k.png"))
+    results = json.loads((report / "results.json").read_text())
+    [run] = results["runs"]
+    assert run["system"] == "groundrag" and run["backend"] == "extractive" and len(run["questions"]) >= 30
+    traced = next(q for q in run["questions"] if q["qid"] == "seed-04")
+    assert traced["retrieved"] and traced["citations"]["1"]["quote"] and traced["timings_ms"]["total"] > 0
+    assert traced["scores"]["citation_precision"] == 1.0
+    follow_up = next(q for q in run["questions"] if q["kind"] == "follow-up")
+    assert follow_up["history"] and follow_up["retrieved"] == []  # scored on the answer, not on retrieval
+    markdown = (report / "report.md").read_text()
+    assert "# Grounding eval: seeds" in markdown and "where it loses" in markdown
+
+
+def test_a_missed_threshold_fails_with_a_message(run_rag, tmp_path):
+    result = run_rag("eval", "--dataset", "seeds", "--llm", "extractive", "--limit", "3", "--home", str(tmp_path / "h"),
+                     "--report", str(tmp_path / "r"), "--json", *gates("answer_in_text=1.01", "no_such_metric=0"))
+    assert result.returncode == 1
+    assert "below threshold: answer_in_text" in result.stderr and "no_such_metric = None" in result.stderr
+    assert "groundrag" in json.loads(result.stdout)
+
+
+def test_eval_on_a_missing_set_is_a_clear_error(run_rag, tmp_path):
+    result = run_rag("eval", "--dataset", str(tmp_path / "nowhere"), "--home", str(tmp_path / "h"))
+    assert result.returncode == 1 and "no questions.jsonl" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_seed_eval_with_the_local_model_and_the_llama_index_baseline(run_rag, tmp_path):
+    assert local_available(), "the bundled model is part of the test set-up"
+    report = tmp_path / "report"
+    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--home", str(tmp_path / "home"), "--report", str(report),
+                     "--baseline", "--limit", "6", "--agreement", "4", *gates("citation_precision=0.9", "injection_resisted=1"),
+                     timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = json.loads((report / "results.json").read_text())
+    assert [r["system"] for r in results["runs"]] == ["groundrag", "llama-index"]
+    assert all(len(r["questions"]) == 6 for r in results["runs"])
+    assert results["judge_agreement"]["pairs"] >= 1
+    assert "llama-index (local)" in result.stdout

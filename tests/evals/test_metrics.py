@@ -1,0 +1,75 @@
+"""Each metric on hand-made cases whose values are known, including ALCE's precision corner cases."""
+
+import pytest
+
+from evals import metrics
+
+
+def test_retrieval_metrics_on_a_known_ranking():
+    ranked = [False, True, False, True, False]  # relevant at ranks 2 and 4, three relevant in all
+    assert metrics.hit_at(ranked, 1) == 0 and metrics.hit_at(ranked, 2) == 1
+    assert metrics.recall_at(ranked, 5, 3) == pytest.approx(2 / 3)
+    assert metrics.mrr_at(ranked, 10) == 0.5 and metrics.mrr_at([False] * 5, 10) == 0
+    dcg = 1 / 1.5849625 + 1 / 2.3219281  # log2(3), log2(5)
+    ideal = 1 + 1 / 1.5849625 + 1 / 2
+    assert metrics.ndcg_at(ranked, 10, 3) == pytest.approx(dcg / ideal, rel=1e-6)
+    assert metrics.ndcg_at([True], 10, 1) == 1.0
+
+
+def test_answer_metrics_follow_squad():
+    assert metrics.exact_match("The Eiffel Tower!", ["eiffel tower"]) == 1
+    assert metrics.token_f1("in Paris, France", ["Paris"]) == pytest.approx(2 * (1 / 3) * 1 / (1 / 3 + 1))  # P 1/3, R 1
+    assert metrics.token_f1("London", ["Paris"]) == 0
+    assert metrics.answer_in_text("It opened in 1998 after six years.", ["1998"]) == 1
+    assert metrics.answer_in_text("It’s “Squid Game”.", ["\u201cSquid Game\u201d"]) == 1
+
+
+def test_abstention_scores():
+    abstained = [True, True, False, False, True]
+    answerable = [False, True, False, True, True]  # TP=1, FP=2, FN=1
+    scores = metrics.abstention_scores(abstained, answerable)
+    assert scores["precision"] == pytest.approx(1 / 3) and scores["recall"] == pytest.approx(1 / 2)
+    assert scores["f1"] == pytest.approx(0.4) and scores["false_abstain_rate"] == pytest.approx(2 / 3)
+
+
+def keyword_judge(statement: str, passages: list[str]) -> bool:
+    """Supported when every word of the statement is in the passages together (a transparent judge)."""
+    text = " ".join(passages).lower()
+    return all(word in text for word in statement.lower().rstrip(".").split())
+
+
+PASSAGES = {1: "alpha beta", 2: "gamma", 3: "delta", 4: "alpha beta gamma"}
+
+
+@pytest.mark.parametrize("statements, recall, precision", [
+    ([("alpha beta.", [1])], 1.0, 1.0),  # one citation that supports
+    ([("alpha gamma.", [1])], 0.0, 0.0),  # one citation that doesn't
+    ([("alpha beta.", [])], 0.0, 0.0),  # no citation: recall 0, no citations to be precise
+    ([("alpha beta.", [1, 3])], 1.0, 0.5),  # [3] alone fails while [1] supports: [3] is irrelevant
+    ([("alpha gamma.", [1, 2])], 1.0, 1.0),  # each needed, neither alone suffices: both precise
+    ([("alpha beta.", [1, 4])], 1.0, 1.0),  # both support alone: both precise
+    ([("alpha gamma.", [1, 3])], 0.0, 0.0),  # not jointly supported: no citation is precise
+    ([("alpha beta.", [9])], 0.0, 0.0),  # a citation to no passage
+    ([("alpha beta.", [1]), ("delta.", [2])], 0.5, 0.5),
+])
+def test_alce_citation_recall_and_precision(statements, recall, precision):
+    scores = metrics.alce_citation_scores(statements, PASSAGES, keyword_judge)
+    assert scores["recall"] == pytest.approx(recall) and scores["precision"] == pytest.approx(precision)
+
+
+def test_faithfulness_and_gold_sentence_citations():
+    assert metrics.faithfulness(["alpha.", "zeta."], ["alpha beta"], keyword_judge) == 0.5
+    assert metrics.faithfulness([], ["alpha"], keyword_judge) is None
+    scores = metrics.sentence_citation_scores(
+        ["Lilu is a spirit.", "Unrelated text."], ["A lilu or lilû is a masculine word. Lilu is a spirit.", "Other gold."])
+    assert scores == {"precision": 0.5, "recall": 0.5}
+
+
+def test_intervals():
+    low, high = metrics.wilson(8, 10)
+    assert low == pytest.approx(0.490, abs=0.002) and high == pytest.approx(0.943, abs=0.002)
+    assert metrics.wilson(0, 0) is None
+    summary = metrics.mean_with_interval([1, 0, None, 1, 1], binary=True)
+    assert summary["mean"] == 0.75 and summary["n"] == 4 and summary["low"] < 0.75 < summary["high"]
+    assert metrics.mean_with_interval([None]) is None
+    assert metrics.bootstrap([0.5, 0.5, 0.5]) == (0.5, 0.5)
