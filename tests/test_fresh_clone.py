@@ -55,7 +55,7 @@ def test_fresh_clone_make_chat_serves_a_cited_answer(tmp_path):
         from gradio_client import Client
 
         reply = Client(url, verbose=False).predict("Where was Meng Wanzhou detained?", api_name="/chat")
-        assert "Vancouver" in reply and "[1]" in reply and "**Sources**" in reply, reply
+        assert "Vancouver" in reply and "[1]" in reply and "Sources:" in reply, reply
         assert (clone / ".rag" / "chroma").is_dir()  # make chat indexed seeds/ into the clone's own home
     finally:
         os.killpg(chat.pid, signal.SIGTERM)
