@@ -174,6 +174,7 @@ def _counted_zone(tokens: list[str], i: int) -> set[str]:
     return terms(" ".join(zone))
 
 
+_PRONOUN_START = re.compile(r"^\W*(it|its|he|his|she|her|they|their|this|these)\b", re.IGNORECASE)
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
 
 
@@ -193,10 +194,14 @@ def _names_detached(sentence: str, support: str) -> list[str]:
     predicate = terms(sentence) - name_terms - capitalised
     if not names or not predicate:
         return []
-    support_sentences = [terms(support[a:b]) for a, b in sentence_spans(support)]
+    texts = [support[a:b] for a, b in sentence_spans(support)]
+    found_terms = [terms(text) for text in texts]
     problems = []
     for name in names:
-        holders = [found for found in support_sentences if terms(name) <= found]
+        # a sentence naming it, plus the next one when that one goes on about it by pronoun
+        # ("The Lindqvist Bridge is ... . It opened in 1998")
+        holders = [found | (found_terms[i + 1] if i + 1 < len(texts) and _PRONOUN_START.match(texts[i + 1]) else set())
+                   for i, found in enumerate(found_terms) if terms(name) <= found]
         if holders and not any(found & predicate for found in holders):
             problems.append(f"the name {name!r} is in the passage, but not with what the sentence says of it")
     return problems

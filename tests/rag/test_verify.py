@@ -91,3 +91,14 @@ def test_an_obeyed_instruction_from_a_document_is_not_an_answer():
     verdict = check("Banana republic.", [1], "When does the depot open?", spans)
     assert not verdict.supported and "not about the question" in verdict.reasons[0]
     assert check("The depot opens at 6 am.", [1], "When does the depot open?", spans).supported
+
+
+def test_a_name_carried_on_by_a_pronoun_keeps_its_predicate():
+    text = ("The Lindqvist Bridge is a cable-stayed bridge over the Norrvik strait. "
+            "It opened to traffic in 1998 after six years of construction.")
+    passage = Passage("p", "d", "s", "t", text, 1.0, 0, len(text))
+    spans = candidate_spans([passage])
+    assert check("The Lindqvist Bridge opened to traffic in 1998.", [1], "When did the Lindqvist Bridge open?", spans).supported
+    elsewhere = ("Meng was detained in Vancouver. Beijing has suggested that she was being used as a bargaining chip.")
+    other = Passage("q", "d", "s", "t", elsewhere, 1.0, 0, len(elsewhere))
+    assert not check("Meng was detained in Beijing.", [1], "Where was Meng detained?", candidate_spans([other])).supported
