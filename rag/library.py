@@ -34,9 +34,11 @@ class UploadReport:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (name as sent, reason)
     ingest: IngestReport | None = None
 
+    indexed: list[str] = field(default_factory=list)  # saved files that are in the index now
+
     @property
     def accepted(self) -> int:
-        return len(self.saved) - len(self.ingest.skipped if self.ingest else [])
+        return len(self.indexed)
 
     def to_dict(self) -> dict:
         report = self.ingest or IngestReport()
@@ -119,8 +121,11 @@ class Library:
         if paths:
             with self._ingest_locks[assistant.settings.collection]:
                 report.ingest = assistant.ingest(paths, progress=progress)
-            for path, _ in report.ingest.skipped:  # an unreadable upload is not kept to fail again later
-                Path(path).unlink(missing_ok=True)
+            in_index = {m.get("path") for m in assistant.documents()}
+            report.indexed = [p.name for p in paths if str(p) in in_index]
+            for path in paths:  # an upload nothing could be read from is not kept to fail again later
+                if str(path) not in in_index:
+                    path.unlink(missing_ok=True)
         return report
 
     def delete(self, doc_id: str, collection: str | None = None) -> bool:

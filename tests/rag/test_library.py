@@ -44,3 +44,12 @@ def test_upload_keeps_good_files_and_says_why_bad_ones_were_refused(isolated_hom
     assert sorted(p.name for p in folder.iterdir()) == ["evil.txt", "good.md"]  # refused files aren't kept
     assert not (isolated_home / "evil.txt").exists() and not (folder.parent / "evil.txt").exists()
     assert "spores" in library.get("notes").ask("How do ferns reproduce?").answer
+
+
+def test_a_jsonl_upload_with_some_bad_records_is_kept_and_counted(isolated_home):
+    library = Library(Settings(home=isolated_home, llm="extractive"))
+    records = b'{"doc_id": "a", "text": "Otters hold hands while they sleep."}\n{"doc_id": "b"}\nnot json\n'
+    report = library.upload([("notes.jsonl", records)], collection="notes")
+    assert report.accepted == 1 and report.ingest.skipped  # the bad records are reported...
+    assert (library.upload_folder("notes") / "notes.jsonl").exists()  # ...and the good one's file stays
+    assert [d["doc_id"] for d in library.get("notes").documents()] == ["a"]
