@@ -11,7 +11,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from rag import Assistant, Settings
+from rag import Assistant
+from rag.cli import settings_from
 
 from . import harness, report
 from .datasets import DEFAULT_BENCHMARKS, load_dataset
@@ -46,9 +47,7 @@ def add_parser(sub, parents) -> None:
 def run_eval(args) -> int:
     thresholds = [parse_threshold(t) for t in args.fail_under]
     dataset = load_dataset(args.dataset, args.benchmarks)
-    settings = Settings()
-    overrides = {f: getattr(args, f) for f in ("llm", "model", "openai_base_url", "openai_model", "openai_api_key") if getattr(args, f, None)}
-    settings = settings.model_copy(update=overrides)
+    settings = settings_from(args)
     home = Path(args.home) if args.home else Path(".rag-evals")
     collection = re.sub(r"[^A-Za-z0-9._-]", "-", dataset.name)[:60].strip("-._") or "eval"
     assistant = Assistant(home=home, collection=collection, chroma_url=args.chroma_url, settings=settings)

@@ -65,11 +65,10 @@ def relevant_flags(question: dict, passages: list[dict]) -> tuple[list[bool], in
     gold_ids, gold_sources = set(question["gold_doc_ids"]), set(question["gold_sources"])
     docs = list(dict.fromkeys(p["doc_id"] for p in passages))
     source_of = {p["doc_id"]: Path(p["source"]).name for p in passages}
-    if gold_ids or gold_sources:
-        flags = [d in gold_ids or source_of[d] in gold_sources for d in docs]
-        total = len(gold_ids) or len(gold_sources)
-    else:
+    if not (gold_ids or gold_sources):
         return None
+    flags = [d in gold_ids or source_of[d] in gold_sources for d in docs]
+    total = len(gold_ids) or len(gold_sources)
     evidence = question["evidence"] if gold_sources else ""  # seed-style sets quote the document exactly
     passage_flags = [evidence in p["text"] for p in passages] if evidence else []
     return flags[:RETRIEVAL_DEPTH], total, passage_flags

@@ -12,6 +12,7 @@ import json
 import secrets
 import time
 import uuid
+from itertools import chain
 from typing import Any, Iterator
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
@@ -23,6 +24,7 @@ from index import StoreError
 from index.store import CollectionNameError
 
 from .assistant import QuestionError
+from .generate import as_text
 from .library import Library
 from .llm import LLMError
 from .models import ModelError
@@ -77,14 +79,13 @@ def build_api(library: Library, auth_token: str | None = None) -> FastAPI:
 
     @app.post("/api/ask", dependencies=[Depends(require_token)])
     def ask(request: AskRequest):
-        stream = library.get(request.collection).ask_stream(
-            request.question, history=request.history, llm=request.llm, k=request.k, source=request.source
-        )
-        first = next(stream)  # raises bad-question and backend errors here, as a plain JSON error
+        assistant = library.get(request.collection)
+        asked = dict(history=request.history, llm=request.llm, k=request.k, source=request.source)
         if not request.stream:
-            answer = first if isinstance(first, Answer) else _last(stream)
-            return answer.to_dict()
-        return StreamingResponse(_sse(first, stream), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+            return assistant.ask(request.question, **asked).to_dict()
+        stream = assistant.ask_stream(request.question, **asked)
+        first = next(stream)  # raises bad-question and backend errors here, as a plain JSON error
+        return StreamingResponse(_sse(chain([first], stream)), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
     @app.post("/api/ingest", dependencies=[Depends(require_token)])
     def upload(files: list[UploadFile] = File(...), collection: str | None = Form(None)):
@@ -120,7 +121,7 @@ def build_api(library: Library, auth_token: str | None = None) -> FastAPI:
         if not turns or turns[-1]["role"] != "user":
             raise HTTPException(400, "the last message must come from the user")
         assistant = library.get(collection)
-        question = assistant.clean_question(_text(turns[-1]["content"]))
+        question = assistant.clean_question(as_text(turns[-1]["content"]))
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         if request.stream:
             answer = lambda: assistant.ask(question, history=turns[:-1])  # noqa: E731  (asked once the stream is open)
@@ -220,21 +221,14 @@ class BodyLimit:
         await send({"type": "http.response.body", "body": body})
 
 
-def _last(stream: Iterator) -> Answer:
-    for item in stream:
-        if isinstance(item, Answer):
-            return item
-    raise RuntimeError("the answer stream ended without an answer")  # pragma: no cover
-
-
 def _event(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def _sse(first, stream: Iterator) -> Iterator[str]:
+def _sse(stream: Iterator) -> Iterator[str]:
     """`token` events with the draft, then one `answer` event (the checked answer), then `done`."""
     try:
-        for item in _chain(first, stream):
+        for item in stream:
             if isinstance(item, Answer):
                 yield _event("answer", item.to_dict())
             else:
@@ -245,23 +239,12 @@ def _sse(first, stream: Iterator) -> Iterator[str]:
     yield _event("done", {})
 
 
-def _chain(first, stream):
-    yield first
-    yield from stream
-
-
 def _collection_for_model(library: Library, model: str) -> str:
     if model in (MODEL_ID, "", None):
         return library.settings.collection
     if model in library.collections():
         return model
     raise HTTPException(404, f"model {model!r} not found; use {MODEL_ID!r} or a collection name (GET /v1/models)")
-
-
-def _text(content) -> str:
-    if isinstance(content, list):
-        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return content or ""
 
 
 def openai_text(answer: Answer) -> str:

@@ -86,15 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def assistant_from(args) -> Assistant:
-    settings = Settings()
+def settings_from(args) -> Settings:
+    """Settings from the environment, with the answering flags given on the command line on top."""
     overrides = {
         field: getattr(args, field) for field in ("llm", "model", "openai_base_url", "openai_model", "openai_api_key")
         if getattr(args, field, None)
     }
     if getattr(args, "show_unsupported", False):
         overrides["unsupported"] = "show"
-    settings = settings.model_copy(update=overrides)
+    return Settings().model_copy(update=overrides)
+
+
+def assistant_from(args) -> Assistant:
+    settings = settings_from(args)
     return Assistant(
         home=args.home or settings.home,
         collection=args.collection or settings.collection,

@@ -86,17 +86,18 @@ def normalise_history(history: list | None) -> list[dict]:
     turns = []
     for item in history or []:
         if isinstance(item, dict) and item.get("role") in ("user", "assistant"):
-            turns.append({"role": item["role"], "content": _as_text(item.get("content"))})
+            turns.append({"role": item["role"], "content": as_text(item.get("content"))})
         elif isinstance(item, (list, tuple)) and len(item) == 2:
-            turns += [{"role": "user", "content": _as_text(item[0])}, {"role": "assistant", "content": _as_text(item[1])}]
+            turns += [{"role": "user", "content": as_text(item[0])}, {"role": "assistant", "content": as_text(item[1])}]
     return [t for t in turns if t["content"].strip()]
 
 
-def _as_text(content) -> str:
+def as_text(content) -> str:
+    """Message content as plain text: a string, or OpenAI/Gradio content parts."""
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # Gradio 6 message content: [{"type": "text", "text": ...}]
-        return " ".join(_as_text(part) for part in content)
+        return " ".join(as_text(part) for part in content)
     if isinstance(content, dict):
         return str(content.get("text", ""))
     return "" if content is None else str(content)
