@@ -14,7 +14,9 @@ import numpy as np
 
 from . import offline  # noqa: F401  (must precede the sentence-transformers import)
 
-BATCH_SIZE = 64
+# Small batches win on a CPU: encode sorts by length, and short batches pad less and stay in cache.
+# Measured on 2 cores, 639 news chunks: 4-16 -> 44-45 chunks/s, 32 -> 36, 64 -> 32 (same vectors).
+BATCH_SIZE = 8
 _lock = threading.Lock()
 
 

@@ -1,4 +1,4 @@
-"""The `rag` command line: ingest, retrieve, ask, chat, eval. JSON output (`--json`) is a stable contract."""
+"""The `rag` command line: ingest, retrieve, ask, chat, eval, bench. JSON output (`--json`) is a stable contract."""
 
 from __future__ import annotations
 
@@ -83,6 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     from evals.command import add_parser as add_eval
 
     add_eval(sub, [common, answering])
+    from evals.bench_command import add_parser as add_bench
+
+    add_bench(sub)
     return parser
 
 
