@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,13 +63,19 @@ class BM25Index:
                     mask[self._position[chunk_id]] = True
             scores = np.where(mask, scores, 0.0)
         k = min(k, len(self.ids))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        kth = np.partition(-scores, k - 1)[k - 1]
+        tied_or_better = np.flatnonzero(-scores <= kth)
+        # ties go by chunk id, so the ranking depends on the chunks alone, never on their storage order
+        ranked = sorted(tied_or_better, key=lambda i: (-scores[i], self.ids[i]))[:k]
+        return [(self.ids[i], float(scores[i])) for i in ranked if scores[i] > 0]
 
     def save(self, folder: Path) -> None:
         folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
+        prefix = f".{folder.name}.staging-"
+        for leftover in folder.parent.glob(prefix + "*"):  # from a save killed midway (an hour is plenty)
+            if time.time() - leftover.stat().st_mtime > 3600:
+                shutil.rmtree(leftover, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=prefix, dir=folder.parent))
         if self.retriever is not None:
             self.retriever.save(str(staging / "bm25s"))
         (staging / "ids.json").write_text(json.dumps(self.ids))

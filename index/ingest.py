@@ -2,9 +2,15 @@
 
 What is already indexed is read back from Chroma itself (the first chunk of each document carries
 the document's hashes), so a shared Chroma server needs no side database. A file whose bytes are
-unchanged is not even parsed; a document whose text is unchanged is not re-embedded. New chunks are
-upserted before a changed document's stale chunks are deleted, so a reader never finds a document
-missing, and a rerun after a crash converges (chunk ids are derived from the content).
+unchanged is not even parsed; a document whose text is unchanged is not re-embedded.
+
+Crash safety without a journal: chunk ids derive from the content, so rewriting is idempotent; a
+document's first chunk (its record of being indexed) is written only after all its other chunks,
+so a killed run never leaves a document that looks complete but isn't; stale chunks (an old version,
+or orphans of a killed run) are deleted after the new ones are in, so a reader never finds a document
+missing; and the collection's revision is bumped before and after writing, so a BM25 index saved
+before a crash is never mistaken for current. A rerun after kill -9 at any point converges to the
+clean index.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from . import bm25, embedder, store
 from .chunking import CHUNKER_VERSION, chunk_text
 from .loaders import SUPPORTED_SUFFIXES, Document, LoadError, file_sha256, iter_files, load_file
 
+MAX_FILE_MB = 64  # default cap per file; the realtimeqa-news corpus (a 36 MB .jsonl) fits
 WRITE_BATCH = 1024  # chunks per embed+upsert round; bounds memory on large corpora
 
 
@@ -53,26 +60,38 @@ def content_hash(document: Document) -> str:
     return hashlib.sha256(f"{CHUNKER_VERSION}\n{document.title}\n{document.text}".encode()).hexdigest()
 
 
-def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, progress: bool = True) -> IngestReport:
-    """Bring the collection in step with the files under `paths`; `sync` also drops vanished ones."""
+def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, progress: bool = True,
+           max_file_mb: float = MAX_FILE_MB) -> IngestReport:
+    """Bring the collection in step with the files under `paths`; `sync` also drops vanished ones.
+    Files over `max_file_mb` are skipped unread (a 100 MB text would take hours to embed here)."""
     report = IngestReport()
-    collection = chunks.collection
-    indexed = {meta["doc_id"]: meta for meta in chunks.documents()}
+    indexed: dict[str, dict] = {}
+    versions: dict[str, set[str]] = {}  # doc_id -> content hashes of its first chunks (>1: a run was killed)
+    for meta in chunks.documents():
+        indexed[meta["doc_id"]] = meta
+        versions.setdefault(meta["doc_id"], set()).add(meta.get("content_hash", ""))
     by_path: dict[str, list[str]] = {}
     for doc_id, meta in indexed.items():
         by_path.setdefault(meta["path"], []).append(doc_id)
+    cleanup: list[tuple[str, str]] = []  # (doc_id, digest) of unchanged documents that still have stale chunks
+    restamp: list[tuple[str, str]] = []  # (doc_id, new file hash) of unchanged documents in re-saved files
 
     pending: list[tuple[Document, str, str]] = []  # (document, content hash, file hash)
     seen: set[str] = set()
     files = _collect_files(paths, report)
     for path in _progress(files, progress, "reading", "file"):
         try:
+            size_mb = path.stat().st_size / 2**20
+            if size_mb > max_file_mb:
+                report.skipped.append((str(path), f"too large ({size_mb:,.0f} MB; the limit is {max_file_mb:g} MB, "
+                                                  "set RAG_MAX_FILE_MB to change it)"))
+                continue
             file_hash = file_sha256(path)
         except OSError as error:
             report.skipped.append((str(path), f"can't read it ({error.strerror or error})"))
             continue
         known = by_path.get(str(path), [])
-        if known and all(indexed[d].get("file_hash") == file_hash for d in known):
+        if known and all(indexed[d].get("file_hash") == file_hash and len(versions[d]) == 1 for d in known):
             seen.update(known)
             report.documents += len(known)
             report.unchanged += len(known)
@@ -90,10 +109,13 @@ def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, p
             seen.add(document.doc_id)
             report.documents += 1
             digest = content_hash(document)
-            if indexed.get(document.doc_id, {}).get("content_hash") == digest:
+            if digest in versions.get(document.doc_id, ()):
                 report.unchanged += 1
+                if len(versions[document.doc_id]) > 1:
+                    cleanup.append((document.doc_id, digest))
+                    continue
                 if indexed[document.doc_id].get("file_hash") != file_hash:
-                    _restamp_file_hash(collection, document.doc_id, file_hash)
+                    restamp.append((document.doc_id, file_hash))
                 continue
             pending.append((document, digest, file_hash))
             if document.doc_id in indexed:
@@ -101,10 +123,14 @@ def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, p
             else:
                 report.added += 1
 
-    report.chunks_embedded = _write(chunks, pending, indexed, progress)
-    if sync:
-        report.removed = _remove_missing(chunks, paths, indexed, seen)
-    if report.chunks_embedded or report.removed:
+    _restamp_file_hashes(chunks.collection, restamp)
+    gone = _missing(paths, indexed, seen) if sync else []
+    if pending or cleanup or gone:
+        chunks.bump_revision()  # before writing: a BM25 index saved earlier can't match a half-written state
+        report.chunks_embedded = _write(chunks, pending, progress)
+        _drop_stale(chunks, [(document.doc_id, digest) for document, digest, _ in pending] + cleanup)
+        chunks.delete_documents(gone)
+        report.removed = len(gone)
         chunks.bump_revision()
     refresh_bm25(chunks)
     return report
@@ -125,8 +151,9 @@ def _collect_files(paths: list[Path], report: IngestReport) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _write(chunks: store.ChunkStore, pending, indexed, progress: bool) -> int:
-    """Chunk, embed and upsert the pending documents in bounded rounds; returns chunks written."""
+def _write(chunks: store.ChunkStore, pending, progress: bool) -> int:
+    """Chunk, embed and upsert the pending documents in bounded rounds; returns chunks written.
+    Every document's first chunk goes last: a document counts as indexed only once it all is."""
     collection, rows = chunks.collection, []
     for document, digest, file_hash in pending:
         pieces = chunk_text(document.text)
@@ -139,6 +166,7 @@ def _write(chunks: store.ChunkStore, pending, indexed, progress: bool) -> int:
             if chunk.index == 0:
                 meta.update(file_hash=file_hash, chunk_count=len(pieces))
             rows.append((f"{document.doc_id}#{digest[:12]}#{chunk.index}", chunk.text, meta))
+    rows.sort(key=lambda row: row[2]["chunk_index"] == 0)  # stable: the order within each group is kept
     bar = _bar(progress, len(rows), "embedding", "chunk")
     for begin in range(0, len(rows), WRITE_BATCH):
         batch = rows[begin : begin + WRITE_BATCH]
@@ -153,27 +181,40 @@ def _write(chunks: store.ChunkStore, pending, indexed, progress: bool) -> int:
             bar.update(len(batch))
     if bar is not None:
         bar.close()
-    for document, digest, _ in pending:  # only now drop what the new chunks replace
-        if document.doc_id in indexed:
-            collection.delete(where={"$and": [{"doc_id": document.doc_id}, {"content_hash": {"$ne": digest}}]})
     return len(rows)
 
 
-def _restamp_file_hash(collection, doc_id: str, file_hash: str) -> None:
-    """Same text, new bytes (e.g. a re-saved file): remember the new bytes so the next run skips parsing."""
-    first = collection.get(where={"$and": [{"doc_id": doc_id}, {"chunk_index": 0}]}, include=["metadatas"])
-    if first["ids"]:
-        collection.update(ids=first["ids"], metadatas=[{**first["metadatas"][0], "file_hash": file_hash}])
+def _drop_stale(chunks: store.ChunkStore, current: list[tuple[str, str]]) -> None:
+    """Delete the chunks of these documents that belong to any other version than the current one
+    (content hashes are per document text, so "not among the current hashes" is exactly "stale")."""
+    for begin in range(0, len(current), 500):
+        part = current[begin : begin + 500]
+        chunks.collection.delete(where={"$and": [
+            {"doc_id": {"$in": [doc_id for doc_id, _ in part]}},
+            {"content_hash": {"$nin": sorted({digest for _, digest in part})}},
+        ]})
 
 
-def _remove_missing(chunks: store.ChunkStore, roots: list[Path], indexed: dict[str, dict], seen: set[str]) -> int:
+def _restamp_file_hashes(collection, stamps: list[tuple[str, str]]) -> None:
+    """Same text, new bytes (a re-saved file, or one edited record of a .jsonl): remember the new
+    bytes so the next run skips parsing. Batched: one edit to a corpus file restamps all its records."""
+    for begin in range(0, len(stamps), 500):
+        new_hash = dict(stamps[begin : begin + 500])
+        firsts = collection.get(where={"$and": [{"doc_id": {"$in": list(new_hash)}}, {"chunk_index": 0}]},
+                                include=["metadatas"])
+        if firsts["ids"]:
+            collection.update(ids=firsts["ids"], metadatas=[
+                {**meta, "file_hash": new_hash[meta["doc_id"]]} for meta in firsts["metadatas"]
+            ])
+
+
+def _missing(roots: list[Path], indexed: dict[str, dict], seen: set[str]) -> list[str]:
+    """Indexed documents that came from under these folders and are no longer there."""
     folders = [str(Path(r).resolve()) for r in roots if Path(r).resolve().is_dir()]
-    gone = [
+    return [
         doc_id for doc_id, meta in indexed.items()
         if doc_id not in seen and any(_is_under(meta["path"], folder) for folder in folders)
     ]
-    chunks.delete_documents(gone)
-    return len(gone)
 
 
 def _is_under(path: str, folder: str) -> bool:
@@ -184,6 +225,7 @@ def remove(chunks: store.ChunkStore, doc_ids: list[str]) -> int:
     """Drop documents from the collection (and so from BM25); returns how many were there."""
     present = {m["doc_id"] for m in chunks.documents()} & set(doc_ids)
     if present:
+        chunks.bump_revision()
         chunks.delete_documents(sorted(present))
         chunks.bump_revision()
         refresh_bm25(chunks)

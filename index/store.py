@@ -9,6 +9,7 @@ tell whether its BM25 index still matches the collection.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,6 +18,7 @@ from . import offline  # noqa: F401
 
 COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
 PAGE = 5000  # rows per get() when reading a whole collection back
+RETRY_PAUSE_S = 1.5  # a Chroma server that dropped a request gets this long to come back before we give up
 
 
 class StoreError(Exception):
@@ -73,6 +75,47 @@ def parse_url(chroma_url: str) -> tuple[str, int, bool]:
     return url.hostname, port or (443 if url.scheme == "https" else 8000), url.scheme == "https"
 
 
+def _is_connection_error(error: Exception) -> bool:
+    """The server went away (refused, reset, timed out), as opposed to a bad request."""
+    import httpx
+
+    return isinstance(error, (httpx.TransportError, ConnectionError)) or (
+        isinstance(error, OSError) and not isinstance(error, FileNotFoundError)
+    )
+
+
+class _ServerGuard:
+    """A Chroma client or collection whose calls, when the server is unreachable, are retried once
+    after a pause (a restart takes a moment) and then fail as a StoreError that says what happened."""
+
+    def __init__(self, target, chroma_url: str, pause: float = RETRY_PAUSE_S):
+        self._target, self._url, self._pause = target, chroma_url, pause
+
+    def __getattr__(self, name):
+        attribute = getattr(self._target, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args, **kwargs):
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as error:
+                if not _is_connection_error(error):
+                    raise
+            time.sleep(self._pause)
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as error:
+                if not _is_connection_error(error):
+                    raise
+                raise StoreError(
+                    f"lost the Chroma server at {self._url} ({type(error).__name__}); retry once it is back "
+                    "(an interrupted ingest resumes where it stopped)"
+                ) from None
+
+        return call
+
+
 class ChunkStore:
     """One Chroma collection of chunks, with the few operations the product needs."""
 
@@ -80,10 +123,13 @@ class ChunkStore:
         self.home = Path(home)
         self.name = validate_collection_name(name)
         self.chroma_url = chroma_url
-        self.client = connect(self.home, chroma_url)
+        client = connect(self.home, chroma_url)
+        self.client = _ServerGuard(client, chroma_url) if chroma_url else client
         self.collection = self.client.get_or_create_collection(
             name, embedding_function=None, metadata={"hnsw:space": "cosine", "revision": "empty"}
         )
+        if chroma_url:
+            self.collection = _ServerGuard(self.collection, chroma_url)
 
     @property
     def bm25_folder(self) -> Path:

@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, Upload
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index import StoreError
 from index.store import CollectionNameError
@@ -147,8 +148,8 @@ def _token_check(auth_token: str | None):
 def _add_error_handlers(app: FastAPI) -> None:
     statuses = {CollectionNameError: 400, QuestionError: 400, ValueError: 400, StoreError: 503, LLMError: 503, ModelError: 503}
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request, error: HTTPException):
+    @app.exception_handler(StarletteHTTPException)  # also FastAPI's own, e.g. a body that isn't UTF-8
+    async def http_error(request, error: StarletteHTTPException):
         return JSONResponse(error_body(str(error.detail), "invalid_request_error" if error.status_code < 500 else "server_error"),
                             status_code=error.status_code, headers=error.headers)
 

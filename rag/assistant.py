@@ -68,7 +68,8 @@ class Assistant:
             load_llm("local", self.settings)
 
     def ingest(self, paths: list[str | Path], sync: bool = False, progress: bool = False) -> IngestReport:
-        return ingest([Path(p) for p in paths], self.retriever.chunks, sync=sync, progress=progress)
+        return ingest([Path(p) for p in paths], self.retriever.chunks, sync=sync, progress=progress,
+                      max_file_mb=self.settings.max_file_mb)
 
     def documents(self) -> list[dict]:
         return self.retriever.chunks.documents()

@@ -81,7 +81,7 @@ class HybridRetriever:
         for ranking in rankings:
             for rank, chunk_id in enumerate(ranking):
                 scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
-        return sorted(scores.items(), key=lambda item: -item[1])
+        return sorted(scores.items(), key=lambda item: (-item[1], item[0]))  # ties by id: order-independent
 
     def _fetch(self, chunk_ids: list[str], query: np.ndarray) -> dict[str, Hit]:
         if not chunk_ids:

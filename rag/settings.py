@@ -45,5 +45,6 @@ class Settings(BaseSettings):
         None, description="Token the chat server requires: `Authorization: Bearer TOKEN` on the HTTP API, the "
         "password on the chat page's login. Required to bind anything but loopback.",
     )
+    max_file_mb: float = Field(64, gt=0, description="Files larger than this are skipped at ingest, with a reason.")
     max_upload_mb: int = Field(50, ge=1, description="Largest upload (all files of one request together) in MB.")
     max_request_kb: int = Field(256, ge=1, description="Largest JSON request body the HTTP API accepts, in KB.")

@@ -44,3 +44,50 @@ def test_no_outbound_connection_is_even_attempted(monkeypatch, tmp_path):
     answer = assistant.ask("How many platforms does Ostra station have?")
     assert "four platforms" in answer.answer
     assert attempts == []
+
+
+CHAT_IN_NAMESPACE = r"""
+import json, sys, urllib.request
+from pathlib import Path
+from rag import Settings
+from rag.library import Library
+from ui.server import serve
+from gradio_client import Client
+
+home, doc = Path(sys.argv[1]), Path(sys.argv[2])
+library = Library(Settings(home=home, llm="extractive"))
+library.default.ingest([doc])
+server = serve(library, port=7861, block=False)
+page = urllib.request.urlopen(server.url, timeout=60).read().decode()
+request = urllib.request.Request(server.url.rstrip("/") + "/api/ask", data=json.dumps({"question": "What colour is the Arden bridge?"}).encode(),
+                                 headers={"Content-Type": "application/json"})
+api = json.loads(urllib.request.urlopen(request, timeout=60).read())
+chat = Client(server.url, verbose=False).predict("What colour is the Arden bridge?", api_name="/chat")
+server.close()
+print(json.dumps({"page": "<html" in page.lower(), "api": api["answer"], "chat": chat}))
+"""
+
+
+@pytest.mark.skipif(not can_unshare(), reason="needs `unshare -n` (root or user namespaces)")
+def test_eval_and_the_chat_server_in_a_network_namespace_with_only_loopback(tmp_path):
+    import json
+    import sys
+
+    from tests.conftest import ROOT
+
+    (tmp_path / "doc.txt").write_text("The Arden bridge was repainted green in 2021.")
+    lo_up = "ip link set lo up && "
+    evaluated = subprocess.run(
+        ["unshare", "-n", "sh", "-c", lo_up + f"{sys.executable} -m rag eval --dataset seeds --llm extractive "
+         f"--limit 6 --json --quiet --home {tmp_path / 'evals'} --report {tmp_path / 'report'}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    assert json.loads(evaluated.stdout.splitlines()[-1])["groundrag"]["counts"]["questions"] == 6
+
+    (tmp_path / "chat.py").write_text(CHAT_IN_NAMESPACE)
+    served = subprocess.run(
+        ["unshare", "-n", "sh", "-c", lo_up + f"{sys.executable} {tmp_path / 'chat.py'} {tmp_path / 'home'} {tmp_path / 'doc.txt'}"],
+        capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert served.returncode == 0, served.stderr[-3000:]
+    result = json.loads(served.stdout.splitlines()[-1])
+    assert result["page"] and "green" in result["api"] and "green" in result["chat"]
