@@ -8,7 +8,6 @@ instruction in the seed eval (tests/evals/test_eval_command.py), corrupt files a
 
 from __future__ import annotations
 
-import http.client
 import importlib
 import json
 import os
@@ -23,7 +22,7 @@ from rag import Assistant, Settings
 from rag.assistant import QuestionError
 from rag.library import Library
 from tests.conftest import ROOT, SEED_DOC_NAME, SEEDS, pick_port
-from tests.rag.test_api import call, multipart
+from tests.rag.test_api import call, multipart, upload_too_big
 from ui.server import serve
 
 ingest_module = importlib.import_module("index.ingest")  # `index.ingest` is also the function's name
@@ -258,15 +257,8 @@ def test_oversize_body_on_every_json_endpoint(path, server, nothing_lost):
 
 
 def test_oversize_upload(server, nothing_lost):
-    body, headers = multipart([("big.txt", b"word " * 250_000)])  # 1.25 MB; the upload limit here is 1 MB
-    host, port = server.url.split("//")[1].rstrip("/").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=30)
-    try:  # the server answers 413 from the headers and may close before the body is all sent
-        connection.request("POST", "/api/ingest", body=body, headers=headers)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
-    response = connection.getresponse()
-    assert response.status == 413 and "limit" in json.loads(response.read())["error"]["message"]
+    status, body = upload_too_big(server, b"word " * 250_000)  # 1.25 MB; the upload limit here is 1 MB
+    assert status == 413 and "limit" in json.loads(body)["error"]["message"]
 
 
 def test_malformed_multipart_upload(server, nothing_lost):

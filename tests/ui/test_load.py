@@ -48,24 +48,37 @@ def record(name: str, latencies: list[float], errors: list, extra: dict | None =
     return figures
 
 
+class Tally:
+    """Latencies of answered questions and the failures, from many client threads."""
+
+    def __init__(self):
+        self.latencies, self.errors, self._lock = [], [], threading.Lock()
+
+    def time(self, question: str, ask) -> None:
+        """Run ask(question) -> (ok, detail); a raised exception (timeout, reset) counts as a failure."""
+        started = time.perf_counter()
+        try:
+            ok, detail = ask(question)
+        except Exception as error:
+            ok, detail = False, repr(error)
+        with self._lock:
+            (self.latencies.append(time.perf_counter() - started) if ok else self.errors.append((question, detail)))
+
+
 def http_clients(server, clients: int, questions: int) -> tuple[list[float], list]:
-    latencies, errors, lock = [], [], threading.Lock()
+    tally = Tally()
+
+    def ask(question: str):
+        status, reply = call(server, "POST", "/api/ask", {"question": question})
+        return status == 200 and isinstance(reply, dict) and bool(reply.get("answer")), status
 
     def client(n: int):
         for i in range(questions):
-            question = QUESTIONS[(n + i) % len(QUESTIONS)]
-            started = time.perf_counter()
-            try:
-                status, reply = call(server, "POST", "/api/ask", {"question": question})
-                ok = status == 200 and isinstance(reply, dict) and reply.get("answer")
-            except Exception as error:  # a timeout or reset is exactly what this test must not see
-                status, ok = repr(error), False
-            with lock:
-                (latencies.append(time.perf_counter() - started) if ok else errors.append((question, status)))
+            tally.time(QUESTIONS[(n + i) % len(QUESTIONS)], ask)
 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(client, range(clients)))
-    return latencies, errors
+    return tally.latencies, tally.errors
 
 
 def test_20_http_clients_x_5_questions(tmp_path):
@@ -82,37 +95,34 @@ def test_20_gradio_clients_x_5_questions_see_the_queue(tmp_path):
     from gradio_client import Client
 
     server = serve_seeds(tmp_path, "extractive")
-    latencies, errors, ranks, lock = [], [], [], threading.Lock()
+    tally, ranks = Tally(), []
     start = threading.Barrier(20)
 
     def client(n: int):
         chat = Client(server.url, verbose=False)
         start.wait()  # all 20 submit at once, so the queue really fills
+
+        def ask(question: str):
+            job = chat.submit(question, api_name="/chat")
+            while not job.done():
+                rank = job.status().rank
+                if rank is not None:
+                    ranks.append(rank)  # list.append is atomic
+                time.sleep(0.02)
+            reply = job.result(timeout=300)
+            return isinstance(reply, str) and bool(reply.strip()), reply
+
         for i in range(5):
-            question = QUESTIONS[(n + i) % len(QUESTIONS)]
-            started = time.perf_counter()
-            try:
-                job = chat.submit(question, api_name="/chat")
-                while not job.done():
-                    status = job.status()
-                    if status.rank is not None:
-                        with lock:
-                            ranks.append(status.rank)
-                    time.sleep(0.02)
-                reply = job.result(timeout=300)
-                ok = isinstance(reply, str) and reply.strip()
-            except Exception as error:
-                reply, ok = repr(error), False
-            with lock:
-                (latencies.append(time.perf_counter() - started) if ok else errors.append((question, reply)))
+            tally.time(QUESTIONS[(n + i) % len(QUESTIONS)], ask)
 
     try:
         with ThreadPoolExecutor(20) as pool:
             list(pool.map(client, range(20)))
     finally:
         server.close()
-    figures = record("gradio_client extractive 20x5", latencies, errors, {"max_queue_rank_seen": max(ranks, default=None)})
-    assert errors == [] and figures["requests"] == 100
+    figures = record("gradio_client extractive 20x5", tally.latencies, tally.errors,
+                     {"max_queue_rank_seen": max(ranks, default=None)})
+    assert tally.errors == [] and figures["requests"] == 100
     assert max(ranks, default=0) >= 2  # clients were told their place in the queue while they waited
 
 
