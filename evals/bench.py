@@ -286,12 +286,7 @@ def ratios(ingest: dict) -> dict:
 def read_rows(home: Path, name: str) -> dict:
     from index import ChunkStore
 
-    collection = ChunkStore(home, name).collection
-    rows = {"ids": [], "documents": [], "metadatas": [], "embeddings": []}
-    for offset in range(0, collection.count(), 5000):
-        page = collection.get(include=["documents", "metadatas", "embeddings"], limit=5000, offset=offset)
-        for key in rows:
-            rows[key].extend(page[key])
+    rows = ChunkStore(home, name).all_rows(["documents", "metadatas", "embeddings"])
     rows["embeddings"] = np.asarray(rows["embeddings"], dtype=np.float32)
     return rows
 

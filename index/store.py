@@ -149,15 +149,18 @@ class ChunkStore:
         metadata["revision"] = uuid.uuid4().hex
         self.collection.modify(metadata=metadata)
 
+    def all_rows(self, include: list[str]) -> dict[str, list]:
+        """The whole collection, read back page by page: {"ids": [...], and a list per included field}."""
+        rows: dict[str, list] = {key: [] for key in ["ids", *include]}
+        for offset in range(0, self.collection.count(), PAGE):
+            page = self.collection.get(include=include, limit=PAGE, offset=offset)
+            for key in rows:
+                rows[key].extend(page[key])
+        return rows
+
     def all_texts(self) -> tuple[list[str], list[str]]:
-        ids: list[str] = []
-        texts: list[str] = []
-        total = self.collection.count()
-        for offset in range(0, total, PAGE):
-            page = self.collection.get(include=["documents"], limit=PAGE, offset=offset)
-            ids.extend(page["ids"])
-            texts.extend(page["documents"])
-        return ids, texts
+        rows = self.all_rows(["documents"])
+        return rows["ids"], rows["documents"]
 
     def documents(self) -> list[dict]:
         """One metadata row per document (its first chunk's), sorted by title."""

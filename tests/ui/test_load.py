@@ -81,14 +81,18 @@ def http_clients(server, clients: int, questions: int) -> tuple[list[float], lis
     return tally.latencies, tally.errors
 
 
-def test_20_http_clients_x_5_questions(tmp_path):
-    server = serve_seeds(tmp_path, "extractive")
+@pytest.mark.parametrize("llm, clients, questions", [
+    ("extractive", 20, 5),
+    pytest.param("local", 4, 2, marks=pytest.mark.slow),  # the real model: a smaller run
+])
+def test_concurrent_http_clients(tmp_path, llm, clients, questions):
+    server = serve_seeds(tmp_path, llm)
     try:
-        latencies, errors = http_clients(server, clients=20, questions=5)
+        latencies, errors = http_clients(server, clients=clients, questions=questions)
     finally:
         server.close()
-    figures = record("http extractive 20x5", latencies, errors)
-    assert errors == [] and figures["requests"] == 100
+    figures = record(f"http {llm} {clients}x{questions}", latencies, errors)
+    assert errors == [] and figures["requests"] == clients * questions
 
 
 def test_20_gradio_clients_x_5_questions_see_the_queue(tmp_path):
@@ -124,14 +128,3 @@ def test_20_gradio_clients_x_5_questions_see_the_queue(tmp_path):
                      {"max_queue_rank_seen": max(ranks, default=None)})
     assert tally.errors == [] and figures["requests"] == 100
     assert max(ranks, default=0) >= 2  # clients were told their place in the queue while they waited
-
-
-@pytest.mark.slow
-def test_local_model_under_concurrent_http_clients(tmp_path):
-    server = serve_seeds(tmp_path, "local")
-    try:
-        latencies, errors = http_clients(server, clients=4, questions=2)
-    finally:
-        server.close()
-    figures = record("http local 4x2", latencies, errors)
-    assert errors == [] and figures["requests"] == 8
