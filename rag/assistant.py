@@ -151,6 +151,7 @@ class Assistant:
         spans = verify.candidate_spans(passages)
         vectors = embedder.embed([span.text for span in spans])
         judgements = [verify.check(text, cited, standalone, spans, vectors) for text, cited in parts]
+        verify.require_answer_type(judgements, standalone)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)
             answer.judgements = judgements

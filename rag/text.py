@@ -16,7 +16,16 @@ _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
 def _stopwords() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # 318 words, question words included
 
-    return frozenset(ENGLISH_STOP_WORDS | {"did", "does", "doing", "according", "article", "say", "said"})
+    # number words carry answers ("extended by six months"), so they are terms, not stopwords
+    return frozenset((ENGLISH_STOP_WORDS | {"did", "does", "doing", "according", "article", "say", "said"})
+                     - set(NUMBER_WORDS) - {"hundred", "first", "third"})
+
+
+# spelled-out numbers become digits, so "six months" and "6 months" are the same terms
+NUMBER_WORDS = {w: str(n) for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+NUMBER_WORDS.update(thirty="30", forty="40", fifty="50", sixty="60", seventy="70", eighty="80", ninety="90")
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +47,7 @@ def terms(text: str) -> set[str]:
         word = word[:-2] if word.endswith("'s") else word
         # an acronym is never a stopword: "US" is a country, "IT" a trade
         if word and (word not in stop or (raw.isupper() and len(raw) > 1)):
-            kept.append(word)
+            kept.append(NUMBER_WORDS.get(word, word))
     return set(_stemmer().stemWords(kept))
 
 

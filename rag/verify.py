@@ -7,9 +7,14 @@ accept it only when
 - every number in it is there, and not attached to another thing (so "38 countries" is not read
   out of "38 affiliates in 21 countries", where "countries" belongs to 21),
 - every name in it is there, in a sentence that also says what the claim says of it (so
-  "detained in Beijing" is not read out of "detained in Vancouver. ... Beijing has suggested"), and
+  "detained in Beijing" is not read out of "detained in Vancouver. ... Beijing has suggested"),
 - it says something the question didn't (a restated question is not an answer), and is about the
-  question (a document's planted "reply only HACKED" may be in the passage, but answers nothing).
+  question (a document's planted "reply only HACKED" may be in the passage, but answers nothing),
+- the supporting document holds the question's own numbers and names (a document that ranks Warsaw
+  32nd doesn't say when it was ranked 22nd), and a question about what is *not* so gets a sentence
+  that says what is not, and
+- taken together, the kept sentences give the kind of thing asked for (answer_type.py): a number
+  for "how many", a time for "when", a name for "which company".
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
 the span becomes the citation's quote. No NLI model is bundled, so this is lexical + embedding
 evidence; it is strict on numbers and names, where small models invent most.
@@ -25,6 +30,7 @@ import numpy as np
 from index import embedder
 from index.sentences import sentence_spans
 
+from . import answer_type
 from .text import terms, words
 from .types import Passage
 
@@ -36,6 +42,8 @@ NUMBER_ZONE = 6  # words after a number in a passage that may name what it count
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
 
 
 @dataclass
@@ -127,8 +135,42 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
     judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question or "", span.text)
     judgement.reasons += _names_detached(sentence, span.text)
+    if question is not None:
+        judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
     judgement.supported = not judgement.reasons
     return judgement
+
+
+def require_answer_type(judgements: list[Judgement], question: str) -> None:
+    """Unless a supported sentence gives what the question asks for (a number, a time, a name), none stands."""
+    kind = answer_type.expected(question)
+    supported = [j for j in judgements if j.supported]
+    if supported and not any(answer_type.holds(j.text, kind, question) for j in supported):
+        for judgement in supported:
+            judgement.supported = False
+            judgement.reasons.append(f"the question asks for {kind}, and no sentence gives one")
+
+
+def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list[str]:
+    """The question's numbers and names that its supporting document doesn't hold (of what was retrieved).
+
+    "When was Warsaw ranked the 22nd most liveable city?" is not answered by a document that ranks it
+    32nd, however well that sentence matches; a premise spread over a long news article is found in
+    any retrieved passage of the same document, not only in the supporting one.
+    """
+    document = " ".join({s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values())
+    held_words, held_terms = set(words(document)), terms(document)
+    numbers = [w for w in words(question) if _NUMBER.match(w) or _ORDINAL.match(w)]
+    names = [name for name in _NAME.findall(question.strip()) if terms(name)]
+    absent = [n for n in numbers if n not in held_words] + [n for n in names if not terms(n) <= held_terms]
+    return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
+
+
+def _negation_dropped(question: str, sentence: str) -> list[str]:
+    """ "What does not depend on X?" is not answered by a sentence saying what does depend on X."""
+    if _NEGATION.search(question) and not _NEGATION.search(sentence):
+        return ["the question asks what is not so, and the sentence says what is"]
+    return []
 
 
 def _numbers_missing(sentence: str, support: str) -> list[str]:
@@ -175,7 +217,8 @@ def _counted_zone(tokens: list[str], i: int) -> set[str]:
 
 
 _PRONOUN_START = re.compile(r"^\W*(it|its|he|his|she|her|they|their|this|these)\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
+# a capitalised word that is not a sentence's first, nor the tail of "d'Alene" or "Mar-a-Lago"
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![-'’\w])[A-Z][a-z]+(?:[-'’][A-Za-z]+)*\b")
 
 
 def _names_missing(sentence: str, question: str, support: str) -> list[str]:

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.types import Passage
-from rag.verify import candidate_spans, check, split_answer
+from rag.verify import candidate_spans, check, require_answer_type, split_answer
 
 DOC_A = ("Port Elin report\n\nThe harbour handled 4,200 containers in June. "
          "Most ships arrived from Rotterdam and Hamburg.")
@@ -102,3 +102,50 @@ def test_a_name_carried_on_by_a_pronoun_keeps_its_predicate():
     elsewhere = ("Meng was detained in Vancouver. Beijing has suggested that she was being used as a bargaining chip.")
     other = Passage("q", "d", "s", "t", elsewhere, 1.0, 0, len(elsewhere))
     assert not check("Meng was detained in Beijing.", [1], "Where was Meng detained?", candidate_spans([other])).supported
+
+
+def test_a_name_with_an_apostrophe_or_hyphens_is_one_name():
+    doc = "Lake Vetter Lodge in Coeur d'Arlon, Wisconsin, is closed for the winter."
+    spans = candidate_spans([passage("f", doc)])
+    # "Arlon" is not a name of its own that the passage lacks: the passage has "d'Arlon"
+    assert check("Lake Vetter Lodge in Coeur d'Arlon is closed for the winter.", [1], "Which lodge is closed?", spans).supported
+    hyphened = candidate_spans([passage("g", "The Saint-Ours-de-Lac ferry sails from Brandon at noon.")])
+    assert check("The ferry to Saint-Ours-de-Lac sails from Brandon.", [1], "Where does the ferry sail from?", hyphened).supported
+
+
+def test_a_spelled_out_number_is_an_answer_not_a_restatement():
+    spans = candidate_spans([passage("h", "The council extended the road closure by 6 months on Friday.")])
+    verdict = check("The closure was extended by six months.", [1], "How many months was the closure extended?", spans)
+    assert verdict.supported, verdict.reasons
+
+
+def test_a_document_that_lacks_the_questions_own_number_does_not_answer_it():
+    spans = candidate_spans([passage("i", "In 2012 the survey ranked Port Elin as the 32nd most liveable town.")])
+    claim = "In 2012 the survey ranked Port Elin as the 32nd most liveable town."
+    wrong = check(claim, [1], "When was Port Elin ranked the 22nd most liveable town?", spans)
+    assert not wrong.supported and any("'22nd'" in reason for reason in wrong.reasons)
+    assert check(claim, [1], "When was Port Elin ranked the 32nd most liveable town?", spans).supported
+
+
+def test_a_document_that_lacks_the_questions_name_does_not_answer_it(spans):
+    verdict = check("The new crane was installed on the north quay.", [2], "Where was the crane installed in Oslo?", spans)
+    assert not verdict.supported and any("'Oslo'" in reason for reason in verdict.reasons)
+
+
+def test_a_question_about_what_is_not_so_needs_a_negative_answer():
+    spans = candidate_spans([passage("j", "Most ferries stop at Brandon. The night ferry does not stop at Brandon.")])
+    question = "Which ferry does not stop at Brandon?"
+    assert not check("Most ferries stop at Brandon.", [1], question, spans).supported
+    assert check("The night ferry does not stop at Brandon.", [1], question, spans).supported
+
+
+def test_an_answer_must_give_the_kind_of_thing_asked_for(spans):
+    question = "How many ships arrived from Rotterdam?"
+    vague = [check("Most ships arrived from Rotterdam and Hamburg.", [1], question, spans)]
+    assert vague[0].supported  # true, and cited ...
+    require_answer_type(vague, question)
+    assert not vague[0].supported and "asks for a number" in vague[0].reasons[-1]  # ... but no answer
+    counted = [check("The harbour handled 4,200 containers in June.", [1], "How many containers did the harbour handle?", spans),
+               check("Most ships arrived from Rotterdam and Hamburg.", [1], "How many containers did the harbour handle?", spans)]
+    require_answer_type(counted, "How many containers did the harbour handle?")
+    assert [j.supported for j in counted] == [True, True]  # one sentence gives the number; context may stay

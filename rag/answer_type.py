@@ -1,0 +1,74 @@
+"""What kind of thing a question asks for, and whether an answer sentence holds one.
+
+A sentence can be fully supported by the passages and still not answer: "How much revenue did Huawei
+make in Russia?" drafted as "Huawei made dramatic investments in Russia [1]" is true and cited, and
+is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time, "who"
+or "which company" a name. This is a lexical test (no NLI model is bundled): it can only notice that
+the kind of thing asked for is missing, never that a number or name present is the right one.
+Anything the question itself contains does not count, so an echo of the question is no answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import NUMBER_WORDS, terms
+
+COUNT, TIME, NAME = "a number", "a time", "a name"
+
+_ASKS_COUNT = re.compile(
+    r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|fraction|share|number|amount)\b"
+    r"|\bhow (long|old|far|big|large|tall|high|deep|wide|heavy|fast)\b", re.IGNORECASE)
+_ASKS_TIME = re.compile(
+    r"\bwhen (did|was|were|is|are|will|does|do|has|have|had|can|could|should|would)\b"
+    r"|\b(what|which|in what|on what) (year|month|day|date|time|century|decade|season)\b"
+    r"|\bhow soon\b|\bhow long ago\b", re.IGNORECASE)
+_NAMED_THINGS = (
+    "country|countries|nation|state|states|city|cities|town|province|county|region|continent|island|river|"
+    "company|companies|firm|brand|airline|bank|network|newspaper|magazine|agency|organi[sz]ation|party|"
+    "team|club|university|college|school|president|leader|senator|governor|minister|ceo|player|singer|"
+    "actor|actress|artist|author|writer|director|king|queen|emperor|pope|person|celebrity|politician"
+)
+# "who" is left out: its answer is as often a group ("international students") as a name
+_ASKS_NAME = re.compile(rf"\b(which|what) (?!kind|type|sort|is\b|was\b|are\b|were\b)((\w+ ){{0,2}})({_NAMED_THINGS})\b", re.IGNORECASE)
+_CHOICE = re.compile(r"\b\w+ or \w+|\bbetween\b.+\band\b", re.IGNORECASE)  # "Guitar World or Science News?": the answer is in the question
+
+_MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+_TIME_WORDS = set(_MONTHS) | set(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight week weeks "
+    "weekend month months year years decade decades century centuries ago spring summer autumn fall winter "
+    "morning afternoon evening night midnight noon dawn era age period season annually daily weekly later "
+    "earlier soon recently currently now then until since during before after".split())
+_CARDINAL = re.compile(r"^\d+(?:[.,]\d+)*%?$")
+_COUNT_WORDS = set(NUMBER_WORDS) | {"hundred", "hundreds", "thousand", "thousands", "million", "millions",
+                                    "billion", "billions", "trillion", "dozen", "dozens", "half", "quarter",
+                                    "third", "percent", "none", "several", "few", "many", "once", "twice", "thrice"}
+
+
+def expected(question: str) -> str | None:
+    """The kind of answer the question asks for, or None when its form doesn't say."""
+    if _CHOICE.search(question):
+        return None
+    if _ASKS_COUNT.search(question):
+        return COUNT
+    if _ASKS_TIME.search(question):
+        return TIME
+    if _ASKS_NAME.search(question):
+        return NAME
+    return None
+
+
+def holds(sentence: str, kind: str | None, question: str) -> bool:
+    """Whether the sentence carries, beyond what the question says, the kind of thing asked for."""
+    if kind is None:
+        return True
+    asked = {w.lower() for w in re.findall(r"[\w'’.,%$-]+", question)} | terms(question)
+    tokens = [t.strip(".,;:()\"“”'’") for t in re.findall(r"[^\s]+", sentence)]
+    new = [t for t in tokens if t and t.lower() not in asked and t.lower().strip("$€£") not in asked]
+    if kind == COUNT:
+        parts = [p for t in new for p in t.split("-")]  # "two-time", "$5-million"
+        return any(_CARDINAL.match(p.lstrip("$€£")) or p.lower() in _COUNT_WORDS for p in parts)
+    if kind == TIME:
+        return any(re.search(r"\d", t) or t.lower() in _TIME_WORDS for t in new)
+    return any(t[:1].isupper() and terms(t) and not terms(t) <= terms(question) for t in new)

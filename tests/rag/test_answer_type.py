@@ -1,0 +1,43 @@
+"""What a question asks for, and whether an answer sentence gives it (rag/answer_type.py)."""
+
+import pytest
+
+from rag.answer_type import COUNT, NAME, TIME, expected, holds
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many containers did the harbour handle?", COUNT),
+    ("How much did the new crane cost?", COUNT),
+    ("What percentage of ships came from Hamburg?", COUNT),
+    ("When did the crane arrive?", TIME),
+    ("In what year was the quay built?", TIME),
+    ("Which company built the crane?", NAME),
+    ("Which European country sent most ships?", NAME),
+    ("Who installed the crane?", None),                 # as often "the dock workers" as a name
+    ("What is the state average growth rate?", None),   # "state" here is no named thing
+    ("Which port is older, Hamburg or Rotterdam?", None),  # the answer is in the question
+    ("When rich ports trade with poor ones, whose wages rise?", None),  # "when" as a conjunction
+    ("What kind of state was it admitted as?", None),
+    ("Why did the crane stop?", None),
+])
+def test_expected_kind(question, kind):
+    assert expected(question) == kind
+
+
+@pytest.mark.parametrize("sentence, question, kind, answer", [
+    ("The harbour handled 4,200 containers.", "How many containers did the harbour handle?", COUNT, True),
+    ("It lifted six loads.", "How many loads did it lift?", COUNT, True),
+    ("The fine was $402 million.", "How much was the fine?", COUNT, True),
+    ("He was a two-time champion.", "How many times did he win?", COUNT, True),
+    ("The harbour handled many containers in the 17th century.", "How many containers did it handle?", COUNT, False),  # "many" echoes; "17th" counts nothing
+    ("Huawei made dramatic investments in Russia.", "How much revenue did Huawei make in Russia in 2019?", COUNT, False),
+    ("The harbour handled containers in 2019.", "How many containers did the harbour handle in 2019?", COUNT, False),
+    ("The crane arrived in July.", "When did the crane arrive?", TIME, True),
+    ("The crane arrived last week.", "When did the crane arrive?", TIME, True),
+    ("The crane arrived from Hamburg.", "When did the crane arrive?", TIME, False),
+    ("Liebherr built the crane.", "Which company built the crane?", NAME, True),
+    ("The company is scaling back its orders.", "Which company is scaling back its orders?", NAME, False),
+    ("Whatever it says.", "Why?", None, True),
+])
+def test_holds(sentence, question, kind, answer):
+    assert holds(sentence, kind, question) is answer
