@@ -2,8 +2,8 @@
 
 A sentence can be fully supported by the passages and still not answer: "How much revenue did Huawei
 make in Russia?" drafted as "Huawei made dramatic investments in Russia [1]" is true and cited, and
-is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time, "who"
-or "which company" a name. This is a lexical test (no NLI model is bundled): it can only notice that
+is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time,
+"which company" a name ("who" says nothing: its answer is as often a group as a name). This is a lexical test (no NLI model is bundled): it can only notice that
 the kind of thing asked for is missing, never that a number or name present is the right one.
 Anything the question itself contains does not count, so an echo of the question is no answer.
 """
