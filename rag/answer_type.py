@@ -63,7 +63,8 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
     """Whether the sentence carries, beyond what the question says, the kind of thing asked for."""
     if kind is None:
         return True
-    asked = {w.lower() for w in re.findall(r"[\w'’.,%$-]+", question)} | terms(question)
+    question_terms = terms(question)
+    asked = {w.lower() for w in re.findall(r"[\w'’.,%$-]+", question)} | question_terms
     tokens = [t.strip(".,;:()\"“”'’") for t in re.findall(r"[^\s]+", sentence)]
     new = [t for t in tokens if t and t.lower() not in asked and t.lower().strip("$€£") not in asked]
     if kind == COUNT:
@@ -71,4 +72,4 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
         return any(_CARDINAL.match(p.lstrip("$€£")) or p.lower() in _COUNT_WORDS for p in parts)
     if kind == TIME:
         return any(re.search(r"\d", t) or t.lower() in _TIME_WORDS for t in new)
-    return any(t[:1].isupper() and terms(t) and not terms(t) <= terms(question) for t in new)
+    return any(t[:1].isupper() and terms(t) and not terms(t) <= question_terms for t in new)
