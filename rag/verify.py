@@ -12,7 +12,10 @@ accept it only when
   question (a document's planted "reply only HACKED" may be in the passage, but answers nothing),
 - the supporting document holds the question's own numbers and names (a document that ranks Warsaw
   32nd doesn't say when it was ranked 22nd), and a question about what is *not* so gets a sentence
-  that says what is not, and
+  that says what is not, and a word it took from the question is not one the passage replaces by
+  another amid the same words ("another mild drought" against "another severe drought"),
+- the supporting text, shown to the generator with the question, is judged to answer it (judge.py;
+  the model as a yes/no judge, optional), and
 - taken together, the kept sentences give the kind of thing asked for (answer_type.py): a number
   for "how many", a time for "when", a name for "which company".
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
@@ -22,6 +25,8 @@ evidence; it is strict on numbers and names, where small models invent most.
 
 from __future__ import annotations
 
+import difflib
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -137,6 +142,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     judgement.reasons += _names_detached(sentence, span.text)
     if question is not None:
         judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
+        judgement.reasons += _question_word_swapped(sentence, question, span.text)
     judgement.supported = not judgement.reasons
     return judgement
 
@@ -164,6 +170,37 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
     absent = [n for n in numbers if n not in held_words] + [n for n in names if not terms(n) <= held_terms]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
+
+
+def _question_word_swapped(sentence: str, question: str, support: str) -> list[str]:
+    """A word the sentence took from the question where the passage has another, in the same words around it.
+
+    "Amazon experienced another *mild* drought" against "experienced another *severe* drought": the
+    sentence covers the passage well, yet the question's premise is false. Two words before and one
+    after must match, so a reworded sentence ("Consolidation caused ..." for "Consolidation gave ...")
+    is not read as a misquote.
+    """
+    claim, source = words(sentence), words(support)
+    held, asked = terms(support), terms(question)
+    problems = []
+    for i in range(2, len(claim) - 1):
+        word = claim[i]
+        if not terms(word) or terms(word) <= held or not terms(word) <= asked:
+            continue
+        for j in range(2, len(source) - 1):
+            other = source[j]
+            if source[j - 2 : j] == claim[i - 2 : i] and source[j + 1] == claim[i + 1] and terms(other) \
+                    and not _same_word(word, other):
+                problems.append(f"the passage says {other!r} where the sentence says {word!r}")
+                break
+    return problems
+
+
+def _same_word(a: str, b: str) -> bool:
+    """ "necessity" and "necessary", "Zeria" and "Zeira": one word in two forms or spellings (numbers never)."""
+    if _NUMBER.match(a) or _NUMBER.match(b):
+        return a == b
+    return len(os.path.commonprefix([a, b])) >= 5 or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
 def _negation_dropped(question: str, sentence: str) -> list[str]:

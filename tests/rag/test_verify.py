@@ -149,3 +149,20 @@ def test_an_answer_must_give_the_kind_of_thing_asked_for(spans):
                check("Most ships arrived from Rotterdam and Hamburg.", [1], "How many containers did the harbour handle?", spans)]
     require_answer_type(counted, "How many containers did the harbour handle?")
     assert [j.supported for j in counted] == [True, True]  # one sentence gives the number; context may stay
+
+
+def test_a_word_of_the_question_that_the_passage_replaces_is_caught():
+    spans = candidate_spans([passage("k", "In 1998 the valley saw another severe flood that closed the mill.")])
+    question = "In what year did the valley see another mild flood?"
+    swapped = check("The valley saw another mild flood in 1998.", [1], question, spans)
+    assert not swapped.supported and any("'severe' where the sentence says 'mild'" in r for r in swapped.reasons)
+    # the same premise, worded as the passage words it, stands
+    assert check("The valley saw another severe flood in 1998.", [1], "In what year did the valley see another severe flood?",
+                 spans).supported
+
+
+def test_another_form_of_the_same_word_is_not_a_swap():
+    spans = candidate_spans([passage("l", "Boyle showed that air is necessary for combustion in 1660.")])
+    verdict = check("Boyle showed that air is a necessity for combustion.", [1],
+                    "Who showed that air is a necessity for combustion?", spans)
+    assert verdict.supported, verdict.reasons
