@@ -15,7 +15,7 @@ from typing import Iterator
 
 from index import ChunkStore, IngestReport, embedder, ingest, remove
 
-from . import extractive, generate, verify
+from . import extractive, generate, judge, verify
 from .llm import load_llm, local_available
 from .retrieval import HybridRetriever
 from .settings import Settings
@@ -152,6 +152,7 @@ class Assistant:
         vectors = embedder.embed([span.text for span in spans])
         judgements = [verify.check(text, cited, standalone, spans, vectors) for text, cited in parts]
         verify.require_answer_type(judgements, standalone)
+        self._judge(judgements, standalone, backend)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)
             answer.judgements = judgements
@@ -171,6 +172,18 @@ class Assistant:
             sentences.append(Sentence(judgement.text, [citations[key].n], True))
         return Answer(question, _render(sentences), False, sentences, list(citations.values()), backend,
                       passages=passages, judgements=judgements)
+
+    def _judge(self, judgements: list[verify.Judgement], question: str, backend: str) -> None:
+        """The generator's yes/no on the supported sentences' quotes; a no withdraws them all (judge.py)."""
+        supported = [j for j in judgements if j.supported]
+        threshold = self.settings.min_judged_yes
+        if not supported or threshold <= 0 or backend not in ("local", "openai"):
+            return
+        p_yes = judge.answer_probability(load_llm(backend, self.settings), question, [j.span.text for j in supported])
+        if p_yes is not None and p_yes < threshold:
+            for j in supported:
+                j.supported = False
+                j.reasons.append(f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
 
     def clean_question(self, question: str) -> str:
         """The question with control characters and runs of spaces removed; QuestionError if unusable."""

@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--openai-base-url", help="openai backend: server base URL, e.g. http://127.0.0.1:8080/v1")
     answering.add_argument("--openai-model", help="openai backend: model name")
     answering.add_argument("--openai-api-key", help="openai backend: API key (or $RAG_OPENAI_API_KEY)")
+    answering.add_argument("--min-judged-yes", type=_probability, metavar="P",
+                           help="LLM backends: abstain when the model, asked whether the quoted text answers the "
+                                "question, gives yes a probability below P (default 0.5; 0 skips the judge)")
     answering.add_argument("--show-unsupported", action="store_true",
                            help="keep answer sentences no passage supports, marked unsupported (default: drop them)")
 
@@ -89,6 +92,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a probability between 0 and 1")
+    return value
+
+
 def settings_from(args) -> Settings:
     """Settings from the environment, with the answering flags given on the command line on top."""
     overrides = {
@@ -97,6 +110,8 @@ def settings_from(args) -> Settings:
     }
     if getattr(args, "show_unsupported", False):
         overrides["unsupported"] = "show"
+    if getattr(args, "min_judged_yes", None) is not None:
+        overrides["min_judged_yes"] = args.min_judged_yes
     return Settings().model_copy(update=overrides)
 
 

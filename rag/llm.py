@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -36,6 +36,10 @@ class LLM:
         return "".join(self.stream(messages, max_tokens))
 
     def count_tokens(self, messages: Messages) -> int | None:
+        return None
+
+    def yes_probability(self, messages: Messages) -> float | None:
+        """P(the reply starts with yes | it starts with yes or no); None when the backend can't tell."""
         return None
 
 
@@ -70,8 +74,50 @@ class LocalLLM(LLM):
                     yield text
 
     def count_tokens(self, messages: Messages) -> int:
-        text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
-        return len(self.llama.tokenize(text.encode(), add_bos=False, special=True)) + 3
+        return len(self._prompt_tokens(messages))
+
+    def yes_probability(self, messages: Messages) -> float:
+        """Read from the logits of the first reply token: one prompt pass, no sampling."""
+        import numpy as np
+        from llama_cpp import llama_get_logits_ith
+
+        tokens = self._prompt_tokens(messages)
+        with self.lock:
+            self.llama.reset()
+            self.llama.eval(tokens)
+            logits = np.ctypeslib.as_array(llama_get_logits_ith(self.llama.ctx, -1), shape=(self.llama.n_vocab(),))
+            yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids())
+        return float(1.0 / (1.0 + np.exp(no - yes)))
+
+    def _yes_no_ids(self) -> tuple[list[int], list[int]]:
+        if not hasattr(self, "_yes_no"):
+            def first_tokens(variants):
+                return sorted({self.llama.tokenize(v.encode(), add_bos=False)[0] for v in variants})
+            self._yes_no = (first_tokens(["yes", "Yes", "YES", " yes", " Yes"]),
+                            first_tokens(["no", "No", "NO", " no", " No"]))
+        return self._yes_no
+
+    def _prompt_tokens(self, messages: Messages) -> list[int]:
+        """The prompt as the model's own chat template renders it (ChatML when the GGUF has none)."""
+        formatter = self._formatter
+        if formatter:
+            text = formatter(messages=messages).prompt
+        else:
+            text = "".join(f"<|im_start|>{m['role']}\n{m['content']}<|im_end|>\n" for m in messages)
+            text += "<|im_start|>assistant\n"
+        return self.llama.tokenize(text.encode(), add_bos=False, special=True)
+
+    @cached_property
+    def _formatter(self):
+        template = self.llama.metadata.get("tokenizer.chat_template")
+        if not template:
+            return None
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        def token_text(token_id: int) -> str:
+            return self.llama.detokenize([token_id], special=True).decode(errors="ignore") if token_id != -1 else ""
+
+        return Jinja2ChatFormatter(template, token_text(self.llama.token_eos()), token_text(self.llama.token_bos()))
 
 
 class OpenAILLM(LLM):
@@ -105,6 +151,30 @@ class OpenAILLM(LLM):
             raise LLMError(f"can't reach the OpenAI-compatible server at {self.base_url}") from None
         except openai.APIStatusError as error:
             raise LLMError(f"the server at {self.base_url} answered {error.status_code}: {error.message}") from None
+
+    def yes_probability(self, messages: Messages) -> float | None:
+        """From the first token's top log-probabilities when the server gives them, else from the reply's word."""
+        import math
+
+        import openai
+
+        try:
+            try:
+                reply = self.client.chat.completions.create(
+                    model=self.model, messages=messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=10)
+            except openai.BadRequestError:  # servers that don't do logprobs (llama.cpp's without logits_all)
+                reply = self.client.chat.completions.create(
+                    model=self.model, messages=messages, max_tokens=2, temperature=0.0)
+        except openai.OpenAIError:
+            return None  # a second opinion that can't be had is no reason to fail the answer
+        choice = reply.choices[0]
+        candidates = choice.logprobs.content[0].top_logprobs if choice.logprobs and choice.logprobs.content else []
+        yes = sum(math.exp(c.logprob) for c in candidates if c.token.strip().lower() == "yes")
+        no = sum(math.exp(c.logprob) for c in candidates if c.token.strip().lower() == "no")
+        if yes + no > 0:
+            return yes / (yes + no)
+        word = (choice.message.content or "").strip().lower()
+        return 1.0 if word.startswith("yes") else 0.0 if word.startswith("no") else None
 
 
 def load_llm(backend: str, settings) -> LLM:

@@ -48,6 +48,8 @@ def test_empty_question_and_bad_k_are_usage_errors(run_rag):
     assert empty.returncode == 2 and "the question is empty" in empty.stderr
     bad_k = run_rag("retrieve", "x", "--k", "0")
     assert bad_k.returncode == 2 and "--k" in bad_k.stderr
+    bad_p = run_rag("ask", "x", "--min-judged-yes", "1.5")
+    assert bad_p.returncode == 2 and "'1.5' is not a probability" in bad_p.stderr
 
 
 def test_python_dash_m_and_help(run_rag):

@@ -7,9 +7,11 @@ import sys
 
 import pytest
 
-from rag import ABSTAIN_TEXT, Answer, Assistant
+from rag import ABSTAIN_TEXT, Answer, Assistant, judge, verify
 from rag.generate import REFUSAL_TEXT
+from rag.llm import load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
+from rag.types import Passage
 
 pytestmark = pytest.mark.slow
 
@@ -99,6 +101,9 @@ def openai_server(start_server):
 def test_openai_backend_against_a_real_local_server(seeded_home, openai_server, monkeypatch, seed_text):
     monkeypatch.setenv("RAG_OPENAI_BASE_URL", openai_server)
     monkeypatch.setenv("RAG_OPENAI_MODEL", "small")
+    # the server's 0.5B is too weak a judge (it gives right answers P(yes) 0.43 at the median on squad2):
+    # its second opinion is checked on its own below, and left out of these answers
+    monkeypatch.setenv("RAG_MIN_JUDGED_YES", "0")
     assistant = Assistant(home=seeded_home)
     items = list(assistant.ask_stream("Which technology does Moscow want to work on with China and Huawei?", llm="openai"))
     answer = items[-1]
@@ -111,6 +116,11 @@ def test_openai_backend_against_a_real_local_server(seeded_home, openai_server, 
     detained = assistant.ask("Where was Meng Wanzhou detained?", llm="openai")
     assert "Beijing" not in detained.answer
     assert detained.abstained or "Vancouver" in detained.answer
+    # the judge through the server: top_logprobs of the first token, and it tells yes from no
+    server = load_llm("openai", assistant.settings)
+    answered = judge.answer_probability(server, ANSWERED, [MOSCOW])
+    unanswered = judge.answer_probability(server, NOT_ANSWERED, [MOSCOW])
+    assert 0.0 <= unanswered < answered <= 1.0, (answered, unanswered)
 
 
 def test_openai_backend_unreachable_is_a_clear_error(seeded_home, monkeypatch, free_port):
@@ -132,3 +142,24 @@ def test_instructions_inside_documents_are_data_not_commands(tmp_path):
     answer = assistant.ask("When does the ferry to Skellig leave?", llm="local")
     assert "PINEAPPLE" not in answer.answer.upper()
     assert not answer.abstained and "7:15" in answer.answer, answer.answer
+
+
+MOSCOW = "Moscow remains interested in working with China and Huawei on 5G internet technology."
+ANSWERED = "Which technology does Moscow want to work on with China and Huawei?"
+NOT_ANSWERED = "When did Moscow stop working with Huawei?"  # every name is in MOSCOW; the answer is not
+
+
+def test_the_model_judges_whether_the_quoted_text_answers_the_question(seeded):
+    model = load_llm("local", seeded.settings)
+    answered = judge.answer_probability(model, ANSWERED, [MOSCOW])
+    unanswered = judge.answer_probability(model, NOT_ANSWERED, [MOSCOW])
+    assert answered > 0.5 > unanswered, (answered, unanswered)
+
+
+def test_a_no_from_the_judge_withdraws_a_sentence_the_words_support(seeded):
+    spans = verify.candidate_spans([Passage(id="p", doc_id="p", source="p.txt", title="p", text=MOSCOW, score=1.0,
+                                            start=0, end=len(MOSCOW))])
+    judgements = [verify.check("Moscow remains interested in working with Huawei on 5G.", [1], NOT_ANSWERED, spans)]
+    assert judgements[0].supported  # the lexical check finds every word and name in the passage
+    seeded._judge(judgements, NOT_ANSWERED, "local")
+    assert not judgements[0].supported and "the model said no" in judgements[0].reasons[-1]
