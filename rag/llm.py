@@ -83,8 +83,13 @@ class LocalLLM(LLM):
 
         tokens = self._prompt_tokens(messages)
         with self.lock:
-            self.llama.reset()
-            self.llama.eval(tokens)
+            # keep what the KV cache already holds of this prompt (the answer prompt's opening)
+            cached = self.llama.input_ids[: self.llama.n_tokens].tolist()
+            shared = 0
+            while shared < min(len(cached), len(tokens) - 1) and cached[shared] == tokens[shared]:
+                shared += 1
+            self.llama.n_tokens = shared
+            self.llama.eval(tokens[shared:])
             logits = np.ctypeslib.as_array(llama_get_logits_ith(self.llama.ctx, -1), shape=(self.llama.n_vocab(),))
             yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids())
         return float(1.0 / (1.0 + np.exp(no - yes)))
