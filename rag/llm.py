@@ -83,24 +83,21 @@ class LocalLLM(LLM):
 
         tokens = self._prompt_tokens(messages)
         with self.lock:
-            # keep what the KV cache already holds of this prompt (the answer prompt's opening)
+            # keep what the KV cache already holds of this prompt (the answer prompt's opening); at least
+            # the last token is evaluated again, as its logits are the answer
             cached = self.llama.input_ids[: self.llama.n_tokens].tolist()
-            shared = 0
-            while shared < min(len(cached), len(tokens) - 1) and cached[shared] == tokens[shared]:
-                shared += 1
+            shared = min(self.llama.longest_token_prefix(cached, tokens), len(tokens) - 1)
             self.llama.n_tokens = shared
             self.llama.eval(tokens[shared:])
             logits = np.ctypeslib.as_array(llama_get_logits_ith(self.llama.ctx, -1), shape=(self.llama.n_vocab(),))
-            yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids())
+            yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids)
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
+    @cached_property
     def _yes_no_ids(self) -> tuple[list[int], list[int]]:
-        if not hasattr(self, "_yes_no"):
-            def first_tokens(variants):
-                return sorted({self.llama.tokenize(v.encode(), add_bos=False)[0] for v in variants})
-            self._yes_no = (first_tokens(["yes", "Yes", "YES", " yes", " Yes"]),
-                            first_tokens(["no", "No", "NO", " no", " No"]))
-        return self._yes_no
+        def first_tokens(variants):
+            return sorted({self.llama.tokenize(v.encode(), add_bos=False)[0] for v in variants})
+        return first_tokens(["yes", "Yes", "YES", " yes", " Yes"]), first_tokens(["no", "No", "NO", " no", " No"])
 
     def _prompt_tokens(self, messages: Messages) -> list[int]:
         """The prompt as the model's own chat template renders it (ChatML when the GGUF has none)."""
