@@ -181,9 +181,7 @@ class Assistant:
             return
         p_yes = judge.answer_probability(load_llm(backend, self.settings), question, [j.span.text for j in supported])
         if p_yes is not None and p_yes < threshold:
-            for j in supported:
-                j.supported = False
-                j.reasons.append(f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
+            verify.withdraw(supported, f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
 
     def clean_question(self, question: str) -> str:
         """The question with control characters and runs of spaces removed; QuestionError if unusable."""

@@ -152,9 +152,14 @@ def require_answer_type(judgements: list[Judgement], question: str) -> None:
     kind = answer_type.expected(question)
     supported = [j for j in judgements if j.supported]
     if supported and not any(answer_type.holds(j.text, kind, question) for j in supported):
-        for judgement in supported:
-            judgement.supported = False
-            judgement.reasons.append(f"the question asks for {kind}, and no sentence gives one")
+        withdraw(supported, f"the question asks for {kind}, and no sentence gives one")
+
+
+def withdraw(judgements: list[Judgement], reason: str) -> None:
+    """Mark every given sentence unsupported, for a reason that holds of the answer as a whole."""
+    for judgement in judgements:
+        judgement.supported = False
+        judgement.reasons.append(reason)
 
 
 def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list[str]:
@@ -185,7 +190,8 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
     problems = []
     for i in range(2, len(claim) - 1):
         word = claim[i]
-        if not terms(word) or terms(word) <= held or not terms(word) <= asked:
+        found = terms(word)
+        if not found or found <= held or not found <= asked:
             continue
         for j in range(2, len(source) - 1):
             other = source[j]
