@@ -13,6 +13,7 @@ from pathlib import Path
 
 from rag import Assistant
 from rag.cli import settings_from
+from rag.llm import load_llm
 
 from . import harness, report
 from .datasets import DEFAULT_BENCHMARKS, load_dataset
@@ -39,6 +40,9 @@ def add_parser(sub, parents) -> None:
     parser.add_argument("--agreement-llm", default="local", choices=["local", "openai"], help="the LLM judge for --agreement")
     parser.add_argument("--fail-under", action="append", default=[], metavar="METRIC=VALUE",
                         help="exit 1 when a summary metric's mean is below VALUE (e.g. answer_in_text=0.8, abstention.recall=1)")
+    parser.add_argument("--llm-record", type=Path, metavar="FILE",
+                        help="record the model's replies in FILE and replay them for the same prompts: a change to the "
+                        "checks is measured on the same drafts, in seconds (times of replayed answers are not real)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON instead of a table")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     parser.set_defaults(run=run_eval, home=None)
@@ -48,6 +52,8 @@ def run_eval(args) -> int:
     thresholds = [parse_threshold(t) for t in args.fail_under]
     dataset = load_dataset(args.dataset, args.benchmarks)
     settings = settings_from(args)
+    if args.llm_record:
+        settings = settings.model_copy(update={"llm_record": args.llm_record})
     home = Path(args.home) if args.home else Path(".rag-evals")
     collection = re.sub(r"[^A-Za-z0-9._-]", "-", dataset.name)[:60].strip("-._") or "eval"
     assistant = Assistant(home=home, collection=collection, chroma_url=args.chroma_url, settings=settings)
@@ -65,6 +71,11 @@ def run_eval(args) -> int:
         baseline = LlamaIndexBaseline(dataset.corpus, home, collection, backend, settings)
         results.append(harness.run(dataset, baseline, judge, args.limit, progress, answer=not args.retrieval_only))
 
+    if args.llm_record and ours.backend in ("local", "openai"):
+        recorder = load_llm(ours.backend, settings)
+        results[0]["summary"]["recorded"] = {"file": str(args.llm_record), "replayed": recorder.replayed, "run": recorder.run}
+        print(f"model replies: {recorder.replayed} replayed from {args.llm_record}, {recorder.run} run and recorded",
+              file=sys.stderr)
     judged = None
     if args.agreement:
         judged = judge_agreement(results, judge, LLMJudge(args.agreement_llm, settings), args.agreement)

@@ -78,6 +78,10 @@ def markdown(results: list[dict], command: str, agreement: dict | None = None) -
         "| " + " | ".join(headers(results)) + " |", "|" + "---|" * len(headers(results)),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in rows_for(results)]
+    recorded = first["summary"].get("recorded")
+    if recorded and recorded["replayed"]:
+        lines += ["", f"{recorded['replayed']} model replies were replayed from `{recorded['file']}` "
+                      f"({recorded['run']} were run): the times above are not real."]
     if agreement:
         lines += ["", "## How far the default judge can be trusted", "",
                   f"On {agreement['pairs']} (statement, cited passages) pairs from this run, the alignment judge and "

@@ -180,7 +180,16 @@ class OpenAILLM(LLM):
 
 
 def load_llm(backend: str, settings) -> LLM:
-    """The generator for a backend, created once per process and settings."""
+    """The generator for a backend, created once per process and settings (recorded when `llm_record` is set)."""
+    if getattr(settings, "llm_record", None):
+        from .recorded import RecordedLLM
+
+        key = ("recorded", backend, str(settings.llm_record))
+        with _cache_lock:
+            if key not in _cache:
+                real = settings.model_copy(update={"llm_record": None})
+                _cache[key] = RecordedLLM(lambda: load_llm(backend, real), settings.llm_record, _identity(backend, real))
+            return _cache[key]
     if backend == "local":
         key = ("local", settings.model or DEFAULT_MODEL)
     elif backend == "openai":
@@ -191,6 +200,13 @@ def load_llm(backend: str, settings) -> LLM:
         if key not in _cache:
             _cache[key] = _create(backend, settings)
         return _cache[key]
+
+
+def _identity(backend: str, settings) -> str:
+    """Which model answers: a recorded reply is only replayed for the same one."""
+    if backend == "openai":
+        return f"openai {settings.openai_base_url} {settings.openai_model}"
+    return f"local {settings.model or DEFAULT_MODEL}"
 
 
 def _create(backend: str, settings) -> LLM:

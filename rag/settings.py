@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         0.6, ge=0.0, le=1.0, description="With an LLM backend, the model is asked whether the quoted text answers "
         "the question; the answer abstains when its probability of yes is below this (0 turns the judge off).",
     )
+    llm_record: Path | None = Field(
+        None, description="Record every model reply in this JSON-lines file and replay it when the same prompt comes "
+        "again, without running the model (evals: re-measure a change to the checks on the same drafts; the times of "
+        "replayed answers are not real).",
+    )
     min_similarity: float = Field(
         0.25, description="Abstain when no retrieved passage reaches this cosine similarity to the question."
     )

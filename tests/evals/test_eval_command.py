@@ -58,11 +58,33 @@ LOCAL_GATES = ["answer_in_text=0.65", "citation_precision=0.8", "abstention.reca
 
 
 @pytest.mark.slow
-def test_seed_eval_with_the_local_model_passes_its_gates(run_rag, tmp_path):
+def test_seed_eval_with_the_local_model_passes_its_gates_and_replays_its_record(run_rag, tmp_path):
     assert local_available(), "the bundled model is part of the test set-up"
-    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--home", str(tmp_path / "home"),
-                     "--report", str(tmp_path / "report"), *gates(*LOCAL_GATES), timeout=1200)
-    assert result.returncode == 0, result.stderr[-2000:]
+    record = tmp_path / "replies.jsonl"
+
+    def run(report: str):
+        result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--home", str(tmp_path / "home"),
+                         "--report", str(tmp_path / report), "--llm-record", str(record), *gates(*LOCAL_GATES), timeout=1200)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads((tmp_path / report / "results.json").read_text())["runs"][0]
+
+    first = run("first")
+    recorded = first["summary"]["recorded"]
+    calls = recorded["run"] + recorded["replayed"]  # a prompt asked twice in one run is replayed the second time
+    assert recorded["run"] >= 30 and len(record.read_text().splitlines()) == recorded["run"]
+    second = run("second")  # the same drafts, judged again, without the model
+    assert second["summary"]["recorded"] == {"file": str(record), "replayed": calls, "run": 0}
+    assert [q["answer"] for q in second["questions"]] == [q["answer"] for q in first["questions"]]
+    assert "the times above are not real" in (tmp_path / "second" / "report.md").read_text()
+
+
+def test_a_record_that_is_not_one_is_a_clear_error(run_rag, tmp_path):
+    record = tmp_path / "replies.jsonl"
+    record.write_text("not json\n{}\n")
+    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--limit", "1", "--home", str(tmp_path / "home"),
+                     "--llm-record", str(record))
+    assert result.returncode == 1 and f"{record}:1 is not a recorded model reply" in result.stderr
+    assert record.read_text() == "not json\n{}\n"  # left as it was
 
 
 @pytest.mark.slow
