@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .text import NUMBER_WORDS, terms
+from .text import NUMBER, NUMBER_WORDS, terms
 
 COUNT, TIME, NAME = "a number", "a time", "a name"
 
@@ -40,7 +40,6 @@ _TIME_WORDS = set(_MONTHS) | set(
     "weekend month months year years decade decades century centuries ago spring summer autumn fall winter "
     "morning afternoon evening night midnight noon dawn era age period season annually daily weekly later "
     "earlier soon recently currently now then until since during before after".split())
-_CARDINAL = re.compile(r"^\d+(?:[.,]\d+)*%?$")
 _COUNT_WORDS = set(NUMBER_WORDS) | {"hundred", "hundreds", "thousand", "thousands", "million", "millions",
                                     "billion", "billions", "trillion", "dozen", "dozens", "half", "quarter",
                                     "third", "percent", "none", "several", "few", "many", "once", "twice", "thrice"}
@@ -69,7 +68,7 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
     new = [t for t in tokens if t and t.lower() not in asked and t.lower().strip("$€£") not in asked]
     if kind == COUNT:
         parts = [p for t in new for p in t.split("-")]  # "two-time", "$5-million"
-        return any(_CARDINAL.match(p.lstrip("$€£")) or p.lower() in _COUNT_WORDS for p in parts)
+        return any(NUMBER.match(p.lstrip("$€£").rstrip("%")) or p.lower() in _COUNT_WORDS for p in parts)
     if kind == TIME:
         return any(re.search(r"\d", t) or t.lower() in _TIME_WORDS for t in new)
     return any(t[:1].isupper() and terms(t) and not terms(t) <= question_terms for t in new)

@@ -10,6 +10,7 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")  # a word that is a number: "38", "4,200", "3.5"
 
 
 @lru_cache(maxsize=1)
@@ -49,6 +50,11 @@ def terms(text: str) -> set[str]:
         if word and (word not in stop or (raw.isupper() and len(raw) > 1)):
             kept.append(NUMBER_WORDS.get(word, word))
     return set(_stemmer().stemWords(kept))
+
+
+def same_number(a: str, b: str) -> bool:
+    """ "4,200" and "4200" are one number."""
+    return a.replace(",", "") == b.replace(",", "")
 
 
 def overlap(question_terms: set[str], text: str) -> float:

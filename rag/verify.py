@@ -36,7 +36,7 @@ from index import embedder
 from index.sentences import sentence_spans
 
 from . import answer_type
-from .text import terms, words
+from .text import NUMBER, same_number, terms, words
 from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
@@ -46,7 +46,6 @@ OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question mu
 NUMBER_ZONE = 6  # words after a number in a passage that may name what it counts
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
-_NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 _NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
 
@@ -170,10 +169,10 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     any retrieved passage of the same document, not only in the supporting one.
     """
     document = " ".join({s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values())
-    held_words, held_terms = set(words(document)), terms(document)
-    numbers = [w for w in words(question) if _NUMBER.match(w) or _ORDINAL.match(w)]
+    held_words, held_terms = {w.replace(",", "") for w in words(document)}, terms(document)
+    numbers = [w for w in words(question) if NUMBER.match(w) or _ORDINAL.match(w)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
-    absent = [n for n in numbers if n not in held_words] + [n for n in names if not terms(n) <= held_terms]
+    absent = [n for n in numbers if n.replace(",", "") not in held_words] + [n for n in names if not terms(n) <= held_terms]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
 
 
@@ -204,8 +203,8 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
 
 def _same_word(a: str, b: str) -> bool:
     """ "necessity" and "necessary", "Zeria" and "Zeira": one word in two forms or spellings (numbers never)."""
-    if _NUMBER.match(a) or _NUMBER.match(b):
-        return a == b
+    if NUMBER.match(a) or NUMBER.match(b):
+        return same_number(a, b)
     return len(os.path.commonprefix([a, b])) >= 5 or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
 
 
@@ -220,28 +219,24 @@ def _numbers_missing(sentence: str, support: str) -> list[str]:
     claim, source = words(sentence), words(support)
     problems = []
     for i, token in enumerate(claim):
-        if not _NUMBER.match(token):
+        if not NUMBER.match(token):
             continue
-        places = [j for j, other in enumerate(source) if _same_number(token, other)]
+        places = [j for j, other in enumerate(source) if same_number(token, other)]
         if not places:
             problems.append(f"the number {token} is in no passage that supports it")
             continue
         counted = _counted(claim, i)  # what the number counts: "38 [countries]"
         if counted and not any(counted in _counted_zone(source, j) for j in places) and any(
-            counted == _counted(source, j) for j, other in enumerate(source) if _NUMBER.match(other) and j not in places
+            counted == _counted(source, j) for j, other in enumerate(source) if NUMBER.match(other) and j not in places
         ):
             problems.append(f"the number {token} appears in the passage, but about something else")
     return problems
 
 
-def _same_number(a: str, b: str) -> bool:
-    return a.replace(",", "") == b.replace(",", "")
-
-
 def _counted(tokens: list[str], i: int) -> str | None:
     """The first content term right after a number (within two words), if any."""
     for word in tokens[i + 1 : i + 3]:
-        if _NUMBER.match(word):
+        if NUMBER.match(word):
             return None
         found = terms(word)
         if found:
@@ -253,7 +248,7 @@ def _counted_zone(tokens: list[str], i: int) -> set[str]:
     """Content terms after a number, up to the next number (at most NUMBER_ZONE words)."""
     zone = []
     for word in tokens[i + 1 : i + 1 + NUMBER_ZONE]:
-        if _NUMBER.match(word):
+        if NUMBER.match(word):
             break
         zone.append(word)
     return terms(" ".join(zone))

@@ -166,3 +166,11 @@ def test_another_form_of_the_same_word_is_not_a_swap():
     verdict = check("Boyle showed that air is a necessity for combustion.", [1],
                     "Who showed that air is a necessity for combustion?", spans)
     assert verdict.supported, verdict.reasons
+
+
+def test_a_number_written_with_or_without_a_thousands_comma_is_one_number(spans):
+    verdict = check("The harbour handled 4200 containers in June.", [1], "What did the harbour handle 4200 of in June?", spans)
+    assert verdict.supported, verdict.reasons  # the document writes 4,200: the question's number is there
+    moved = candidate_spans([passage("m", "In June the harbour moved 4,200 crates to the mill.")])
+    verdict = check("The harbour moved 4200 crates in June.", [1], "Where did the harbour move 4200 crates?", moved)
+    assert not any("where the sentence says" in r for r in verdict.reasons)  # the same number is no swap
