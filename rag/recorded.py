@@ -78,13 +78,15 @@ def _read(path: Path) -> dict:
     replies = {}
     if not path.exists():
         return replies
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
     for number, line in enumerate(lines, 1):
         try:
             entry = json.loads(line)
             replies[entry["key"]] = entry["reply"]
         except (ValueError, KeyError, TypeError):
-            if number < len(lines):  # a torn last line is a killed run's; anything else is not our file
+            # every record ends with a newline: a last line without one is a killed run's, anything else is not ours
+            if number < len(lines) or text.endswith("\n"):
                 raise ValueError(f"{path}:{number} is not a recorded model reply") from None
             path.write_text("".join(f"{kept}\n" for kept in lines[:-1]), encoding="utf-8")
     return replies

@@ -85,6 +85,10 @@ def test_a_record_that_is_not_one_is_a_clear_error(run_rag, tmp_path):
                      "--llm-record", str(record))
     assert result.returncode == 1 and f"{record}:1 is not a recorded model reply" in result.stderr
     assert record.read_text() == "not json\n{}\n"  # left as it was
+    record.write_text("{}\n")  # a whole last line that is not a record is no torn write either
+    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--limit", "1", "--home", str(tmp_path / "home"),
+                     "--llm-record", str(record))
+    assert result.returncode == 1 and record.read_text() == "{}\n"
 
 
 @pytest.mark.slow
@@ -99,3 +103,13 @@ def test_the_llama_index_baseline_answers_the_same_questions(run_rag, tmp_path):
     assert [q["qid"] for q in ours["questions"]] == [q["qid"] for q in baseline["questions"]]
     assert all(q["answer"] and q["retrieved"] for q in baseline["questions"])  # it really answered and retrieved
     assert results["judge_agreement"]["pairs"] >= 1 and "llama-index (local)" in result.stdout
+
+
+def test_a_record_torn_by_a_killed_run_keeps_its_whole_lines(tmp_path):
+    from rag.recorded import RecordedLLM
+
+    record = tmp_path / "replies.jsonl"
+    record.write_text('{"key": "k1", "reply": "Ren Zhengfei [1]."}\n{"key": "k2", "rep')
+    recorder = RecordedLLM(lambda: pytest.fail("nothing should load the model"), record, "local test")
+    assert recorder._replies == {"k1": "Ren Zhengfei [1]."}
+    assert record.read_text() == '{"key": "k1", "reply": "Ren Zhengfei [1]."}\n'  # the next append starts a clean line
