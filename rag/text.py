@@ -52,9 +52,13 @@ def terms(text: str) -> set[str]:
     return set(_stemmer().stemWords(kept))
 
 
+def plain_number(word: str) -> str:
+    """A number without its thousands commas: "4,200" and "4200" are one number."""
+    return word.replace(",", "")
+
+
 def same_number(a: str, b: str) -> bool:
-    """ "4,200" and "4200" are one number."""
-    return a.replace(",", "") == b.replace(",", "")
+    return plain_number(a) == plain_number(b)
 
 
 def overlap(question_terms: set[str], text: str) -> float:

@@ -36,7 +36,7 @@ from index import embedder
 from index.sentences import sentence_spans
 
 from . import answer_type
-from .text import NUMBER, same_number, terms, words
+from .text import NUMBER, plain_number, same_number, terms, words
 from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
@@ -169,10 +169,10 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     any retrieved passage of the same document, not only in the supporting one.
     """
     document = " ".join({s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values())
-    held_words, held_terms = {w.replace(",", "") for w in words(document)}, terms(document)
+    held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
     numbers = [w for w in words(question) if NUMBER.match(w) or _ORDINAL.match(w)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
-    absent = [n for n in numbers if n.replace(",", "") not in held_words] + [n for n in names if not terms(n) <= held_terms]
+    absent = [n for n in numbers if plain_number(n) not in held_words] + [n for n in names if not terms(n) <= held_terms]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
 
 
@@ -202,7 +202,7 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
 
 
 def _same_word(a: str, b: str) -> bool:
-    """ "necessity" and "necessary", "Zeria" and "Zeira": one word in two forms or spellings (numbers never)."""
+    """ "necessity" and "necessary", "Zeria" and "Zeira": one word in two forms or spellings (a number only as itself)."""
     if NUMBER.match(a) or NUMBER.match(b):
         return same_number(a, b)
     return len(os.path.commonprefix([a, b])) >= 5 or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
