@@ -184,11 +184,12 @@ def load_llm(backend: str, settings) -> LLM:
     if getattr(settings, "llm_record", None):
         from .recorded import RecordedLLM
 
-        key = ("recorded", backend, str(settings.llm_record))
+        real = settings.model_copy(update={"llm_record": None})
+        identity = _identity(backend, real)
+        key = ("recorded", str(settings.llm_record), identity)  # another model in the same process gets its own replies
         with _cache_lock:
             if key not in _cache:
-                real = settings.model_copy(update={"llm_record": None})
-                _cache[key] = RecordedLLM(lambda: load_llm(backend, real), settings.llm_record, _identity(backend, real))
+                _cache[key] = RecordedLLM(lambda: load_llm(backend, real), settings.llm_record, identity)
             return _cache[key]
     if backend == "local":
         key = ("local", settings.model or DEFAULT_MODEL)
