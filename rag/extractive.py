@@ -35,14 +35,17 @@ class Evidence:
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
-    seen: set[tuple[str, int]] = set()
+    seen: set[str] = set()
     found = []
     for passage in passages:
         for start, end in sentence_spans(passage.text, offset=passage.start):
             text = passage.text[start - passage.start : end - passage.start]
-            if len(words(text)) < MIN_WORDS or (passage.doc_id, start) in seen:
-                continue  # overlapping chunks repeat sentences: keep the first (best-ranked) copy
-            seen.add((passage.doc_id, start))
+            # overlapping chunks, and copies of one file in two folders, repeat sentences: keep the first
+            # (best-ranked) copy, or the prompt's few slots fill with the same sentence twice
+            key = " ".join(text.split()).lower()
+            if len(words(text)) < MIN_WORDS or key in seen:
+                continue
+            seen.add(key)
             found.append(Evidence(passage, start, end, text))
     return found
 

@@ -47,6 +47,28 @@ def test_a_missed_threshold_fails_with_a_message(run_rag, tmp_path):
     assert "groundrag" in json.loads(result.stdout)
 
 
+def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_path):
+    for clone in ("old", "new"):  # one question set in two clones that share an eval home
+        folder = tmp_path / clone / "bridges"
+        (folder / "corpus").mkdir(parents=True)
+        (folder / "corpus" / "bridge.txt").write_text("The Lindqvist Bridge opened to traffic in 1932.")
+        (folder / "questions.jsonl").write_text(json.dumps({"question": "When did the Lindqvist Bridge open?",
+                                                            "answers": ["1932"]}) + "\n")
+    arguments = ["--llm", "extractive", "--home", str(tmp_path / "home"), "--json", "--quiet"]
+    old = run_rag("eval", "--dataset", str(tmp_path / "old" / "bridges"), "--report", str(tmp_path / "r1"), *arguments)
+    assert old.returncode == 0, old.stderr[-2000:]
+    (tmp_path / "new" / "bridges" / "corpus" / "extra.txt").write_text("The bridge is painted green every decade.")
+    new = run_rag("eval", "--dataset", str(tmp_path / "new" / "bridges"), "--report", str(tmp_path / "r2"), *arguments)
+    assert new.returncode == 0 and "removed 1 documents indexed from outside" in new.stderr, new.stderr[-2000:]
+    [question] = json.loads((tmp_path / "r2" / "results.json").read_text())["runs"][0]["questions"]
+    retrieved = {hit["doc_id"] for hit in question["retrieved"]}  # doc ids are name-<hash of the path>
+    assert sorted(doc_id.rsplit("-", 1)[0] for doc_id in retrieved) == ["bridge", "extra"]  # the old copy is gone
+
+    (tmp_path / "new" / "bridges" / "corpus" / "extra.txt").unlink()  # a corpus file deleted since the last run
+    again = run_rag("eval", "--dataset", str(tmp_path / "new" / "bridges"), "--report", str(tmp_path / "r3"), *arguments)
+    assert again.returncode == 0 and "1 removed" in again.stderr, again.stderr[-2000:]
+
+
 def test_eval_on_a_missing_set_is_a_clear_error(run_rag, tmp_path):
     result = run_rag("eval", "--dataset", str(tmp_path / "nowhere"), "--home", str(tmp_path / "h"))
     assert result.returncode == 1 and "no questions.jsonl" in result.stderr and "Traceback" not in result.stderr
