@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--openai-api-key", help="openai backend: API key (or $RAG_OPENAI_API_KEY)")
     answering.add_argument("--min-judged-yes", type=_probability, metavar="P",
                            help="LLM backends: abstain when the model, asked whether the quoted text answers the "
-                                "question, gives yes a probability below P (default 0.6; 0 skips the judge)")
+                                "question, gives yes a probability below P (default 0.35; 0 skips the judge)")
     answering.add_argument("--show-unsupported", action="store_true",
                            help="keep answer sentences no passage supports, marked unsupported (default: drop them)")
 

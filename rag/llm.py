@@ -57,11 +57,9 @@ class LocalLLM(LLM):
         if not Path(model_path).is_file():
             raise ModelError(f"no model file at {model_path}")
         self.model_path = Path(model_path)
-        self.llama = Llama(
-            model_path=str(model_path), n_ctx=n_ctx, n_threads=threads or os.cpu_count() or 2,
-            n_batch=512, verbose=False,
-        )
-        self.lock = threading.Lock()
+        self.threads = threads or os.cpu_count() or 2
+        self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=self.threads, n_batch=512, verbose=False)
+        self.lock = threading.Lock()  # one model call at a time: both contexts share the cores
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
         with self.lock:
@@ -83,15 +81,29 @@ class LocalLLM(LLM):
 
         tokens = self._prompt_tokens(messages)
         with self.lock:
-            # keep what the KV cache already holds of this prompt (the answer prompt's opening); at least
+            judge = self._judge_llama
+            if len(tokens) >= judge.n_ctx():
+                return None
+            # keep what the KV cache already holds of this prompt (the judge's fixed opening); at least
             # the last token is evaluated again, as its logits are the answer
-            cached = self.llama.input_ids[: self.llama.n_tokens].tolist()
-            shared = min(self.llama.longest_token_prefix(cached, tokens), len(tokens) - 1)
-            self.llama.n_tokens = shared
-            self.llama.eval(tokens[shared:])
-            logits = np.ctypeslib.as_array(llama_get_logits_ith(self.llama.ctx, -1), shape=(self.llama.n_vocab(),))
+            cached = judge.input_ids[: judge.n_tokens].tolist()
+            shared = min(judge.longest_token_prefix(cached, tokens), len(tokens) - 1)
+            judge.n_tokens = shared
+            judge.eval(tokens[shared:])
+            logits = np.ctypeslib.as_array(llama_get_logits_ith(judge.ctx, -1), shape=(judge.n_vocab(),))
             yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids)
         return float(1.0 / (1.0 + np.exp(no - yes)))
+
+    @cached_property
+    def _judge_llama(self):
+        """A second context on the same weights (mmapped, so shared in memory) for yes/no questions.
+
+        A judge prompt in the answer context would evict the cached answer opening, and vice versa:
+        each keeps its own prefix warm here, for about 100 MB of KV cache.
+        """
+        from llama_cpp import Llama
+
+        return Llama(model_path=str(self.model_path), n_ctx=2048, n_threads=self.threads, n_batch=512, verbose=False)
 
     @cached_property
     def _yes_no_ids(self) -> tuple[list[int], list[int]]:

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rag import ABSTAIN_TEXT, Answer, Assistant, judge, verify
+from rag import ABSTAIN_TEXT, Answer, Assistant, generate, judge, verify
 from rag.generate import REFUSAL_TEXT
 from rag.llm import load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
@@ -154,6 +154,14 @@ def test_the_model_judges_whether_the_quoted_text_answers_the_question(seeded):
     answered = judge.answer_probability(model, ANSWERED, [MOSCOW])
     unanswered = judge.answer_probability(model, NOT_ANSWERED, [MOSCOW])
     assert answered > seeded.settings.min_judged_yes > unanswered, (answered, unanswered)
+
+
+def test_the_judge_leaves_the_answer_prompts_cached_opening_alone(seeded):
+    model = load_llm("local", seeded.settings)
+    model.complete(generate.answer_messages(ANSWERED, []), 1)
+    cached = model.llama.input_ids[: model.llama.n_tokens].tolist()
+    judge.answer_probability(model, NOT_ANSWERED, [MOSCOW])  # runs in a context of its own
+    assert model.llama.input_ids[: model.llama.n_tokens].tolist() == cached and len(cached) > 50
 
 
 def test_a_no_from_the_judge_withdraws_a_sentence_the_words_support(seeded):
