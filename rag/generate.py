@@ -5,6 +5,9 @@ Measured on the seed article with the 1.5B model: whole chunks in the prompt cos
 prompt carries only the best-scoring sentences (best first, numbered), the question before and after
 them, one worked example, and no permission to abstain: whether to answer is decided by retrieval
 relevance before generation and by the sentence check after it, not by the model's whim.
+A sentence scoring well below the best is left out even when there is room: given a weak
+distractor beside the answer, the 1.5B model blends the two ("38 countries" from "38 affiliates in
+21 countries" next to an unrelated headline).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from .text import terms
 
 MAX_SOURCES = 4
 MAX_SOURCE_CHARS = 1800
+MIN_SCORE_RATIO = 0.6  # a sentence scoring far below the best is a distractor: the 1.5B model blends it in
 REFUSAL_TEXT = "I can only answer questions about the documents in this collection."
 
 SYSTEM = (
@@ -64,6 +68,8 @@ def select_evidence(ranked: list[Evidence]) -> list[Evidence]:
     for evidence in ranked:
         if is_off_task(evidence.text):
             continue
+        if chosen and evidence.score < MIN_SCORE_RATIO * chosen[0].score:
+            break
         if len(chosen) == MAX_SOURCES or (chosen and size + len(evidence.text) > MAX_SOURCE_CHARS):
             break
         chosen.append(evidence)
