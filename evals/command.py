@@ -11,6 +11,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from index.ingest import is_under
 from rag import Assistant
 from rag.cli import settings_from
 from rag.llm import load_llm
@@ -53,8 +54,7 @@ def documents_from_elsewhere(assistant: Assistant, corpus: list[Path]) -> list[s
     in a moved or older clone) goes: its copies would be retrieved beside the set's own and fill the
     prompt's few slots twice."""
     roots = [str(Path(p).resolve()) for p in corpus]
-    return [meta["doc_id"] for meta in assistant.documents()
-            if not any(meta["path"] == root or meta["path"].startswith(root.rstrip("/") + "/") for root in roots)]
+    return [meta["doc_id"] for meta in assistant.documents() if not any(is_under(meta["path"], root) for root in roots)]
 
 
 def run_eval(args) -> int:
