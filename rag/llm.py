@@ -99,7 +99,7 @@ class LocalLLM(LLM):
         """A second context on the same weights (mmapped, so shared in memory) for yes/no questions.
 
         A judge prompt in the answer context would evict the cached answer opening, and vice versa:
-        each keeps its own prefix warm here, for about 100 MB of KV cache.
+        each keeps its own prefix warm here, for a 2,048-token KV cache (about 60 MB for the bundled 1.5B).
         """
         from llama_cpp import Llama
 
