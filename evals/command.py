@@ -11,7 +11,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from index.ingest import is_under
 from rag import Assistant
 from rag.cli import settings_from
 from rag.llm import load_llm
@@ -49,14 +48,6 @@ def add_parser(sub, parents) -> None:
     parser.set_defaults(run=run_eval, home=None)
 
 
-def documents_from_elsewhere(assistant: Assistant, corpus: list[Path]) -> list[str]:
-    """The collection is the question set's own, so anything indexed from another place (the same set
-    in a moved or older clone) goes: its copies would be retrieved beside the set's own and fill the
-    prompt's few slots twice."""
-    roots = [str(Path(p).resolve()) for p in corpus]
-    return [meta["doc_id"] for meta in assistant.documents() if not any(is_under(meta["path"], root) for root in roots)]
-
-
 def run_eval(args) -> int:
     thresholds = [parse_threshold(t) for t in args.fail_under]
     dataset = load_dataset(args.dataset, args.benchmarks)
@@ -67,13 +58,10 @@ def run_eval(args) -> int:
     collection = re.sub(r"[^A-Za-z0-9._-]", "-", dataset.name)[:60].strip("-._") or "eval"
     assistant = Assistant(home=home, collection=collection, chroma_url=args.chroma_url, settings=settings)
     progress = not args.quiet and sys.stderr.isatty()
-    ingested = assistant.ingest(dataset.corpus, sync=True, progress=progress)
+    # the collection is the question set's own: copies of its corpus indexed from a moved or older clone
+    # would be retrieved beside its own and fill the prompt's few slots twice
+    ingested = assistant.ingest(dataset.corpus, exclusive=True, progress=progress)
     print(f"corpus: {ingested.summary()}", file=sys.stderr)
-    strangers = documents_from_elsewhere(assistant, dataset.corpus)
-    if strangers:
-        assistant.delete_documents(strangers)
-        print(f"corpus: removed {len(strangers)} documents indexed from outside this question set's corpus",
-              file=sys.stderr)
 
     judge = AlignmentJudge() if args.judge == "alignment" else LLMJudge(args.judge, settings)
     ours = harness.OurSystem(assistant, llm=args.llm, k=args.k)

@@ -35,6 +35,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
+    removed_elsewhere: int = 0  # with `exclusive`: documents indexed from outside the given paths
     chunks_embedded: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     ignored: list[str] = field(default_factory=list)  # files of unsupported types inside folders
@@ -51,7 +52,9 @@ class IngestReport:
         )
         if self.ignored:
             line += f"; {len(self.ignored)} files of unsupported types ignored"
-        if self.documents and not self.chunks_embedded and not self.removed:
+        if self.removed_elsewhere:
+            line += f"; removed {self.removed_elsewhere} documents indexed from outside these paths"
+        if self.documents and not self.chunks_embedded and not self.removed and not self.removed_elsewhere:
             line += " (index already up to date, nothing embedded)"
         return line
 
@@ -60,9 +63,10 @@ def content_hash(document: Document) -> str:
     return hashlib.sha256(f"{CHUNKER_VERSION}\n{document.title}\n{document.text}".encode()).hexdigest()
 
 
-def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, progress: bool = True,
-           max_file_mb: float = MAX_FILE_MB) -> IngestReport:
-    """Bring the collection in step with the files under `paths`; `sync` also drops vanished ones.
+def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, exclusive: bool = False,
+           progress: bool = True, max_file_mb: float = MAX_FILE_MB) -> IngestReport:
+    """Bring the collection in step with the files under `paths`; `sync` also drops vanished ones, and
+    `exclusive` every document indexed from anywhere else (the collection becomes exactly these paths).
     Files over `max_file_mb` are skipped unread (a 100 MB text would take hours to embed here)."""
     report = IngestReport()
     indexed: dict[str, dict] = {}
@@ -124,13 +128,14 @@ def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, p
                 report.added += 1
 
     _restamp_file_hashes(chunks.collection, restamp)
-    gone = _missing(paths, indexed, seen) if sync else []
-    if pending or cleanup or gone:
+    gone = _missing(paths, indexed, seen) if sync or exclusive else []
+    strangers = _outside(paths, indexed) if exclusive else []
+    if pending or cleanup or gone or strangers:
         chunks.bump_revision()  # before writing: a BM25 index saved earlier can't match a half-written state
         report.chunks_embedded = _write(chunks, pending, progress)
         _drop_stale(chunks, [(document.doc_id, digest) for document, digest, _ in pending] + cleanup)
-        chunks.delete_documents(gone)
-        report.removed = len(gone)
+        chunks.delete_documents(gone + strangers)
+        report.removed, report.removed_elsewhere = len(gone), len(strangers)
         chunks.bump_revision()
     refresh_bm25(chunks)
     return report
@@ -215,6 +220,12 @@ def _missing(roots: list[Path], indexed: dict[str, dict], seen: set[str]) -> lis
         doc_id for doc_id, meta in indexed.items()
         if doc_id not in seen and any(is_under(meta["path"], folder) for folder in folders)
     ]
+
+
+def _outside(roots: list[Path], indexed: dict[str, dict]) -> list[str]:
+    """Indexed documents whose files lie under none of these files or folders."""
+    places = [str(Path(r).resolve()) for r in roots]
+    return [doc_id for doc_id, meta in indexed.items() if not any(is_under(meta["path"], place) for place in places)]
 
 
 def is_under(path: str, folder: str) -> bool:

@@ -67,9 +67,11 @@ class Assistant:
         if self.backend == "local":
             load_llm("local", self.settings)
 
-    def ingest(self, paths: list[str | Path], sync: bool = False, progress: bool = False) -> IngestReport:
-        return ingest([Path(p) for p in paths], self.retriever.chunks, sync=sync, progress=progress,
-                      max_file_mb=self.settings.max_file_mb)
+    def ingest(self, paths: list[str | Path], sync: bool = False, exclusive: bool = False,
+               progress: bool = False) -> IngestReport:
+        """Index the files under `paths` (see `index.ingest`: `sync` drops vanished files, `exclusive` all others)."""
+        return ingest([Path(p) for p in paths], self.retriever.chunks, sync=sync, exclusive=exclusive,
+                      progress=progress, max_file_mb=self.settings.max_file_mb)
 
     def documents(self) -> list[dict]:
         return self.retriever.chunks.documents()

@@ -78,6 +78,20 @@ def test_sync_leaves_documents_from_other_folders(corpus, tmp_path):
     assert {d["title"] for d in assistant.documents()} == {"Harbour report", "A lighthouse keeper logs the weather hourly."}
 
 
+def test_exclusive_leaves_only_the_given_paths_documents(corpus, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.txt").write_text("A lighthouse keeper logs the weather hourly.")
+    assistant = Assistant()
+    assistant.ingest([corpus, other])
+    (corpus / "sub" / "bakery.md").unlink()
+    report = assistant.ingest([corpus], exclusive=True)
+    assert (report.removed, report.removed_elsewhere) == (1, 1)  # a vanished file, and a stranger
+    assert "removed 1 documents indexed from outside these paths" in report.summary()
+    assert [d["title"] for d in assistant.documents()] == ["Harbour report"]
+    assert not any("lighthouse" in p.text for p in assistant.retrieve("lighthouse keeper weather", k=5))
+
+
 def test_bad_files_are_skipped_with_reasons_and_the_rest_is_ingested(corpus):
     (corpus / "empty.txt").write_text("")
     (corpus / "blob.txt").write_bytes(bytes(range(256)))
