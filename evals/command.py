@@ -4,6 +4,7 @@ the report. `--fail-under METRIC=VALUE` makes it a gate for CI."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import re
@@ -28,6 +29,8 @@ def add_parser(sub, parents) -> None:
                         "or a folder with questions.jsonl and corpus.jsonl or corpus/")
     parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS, help="folder holding the benchmark sets")
     parser.add_argument("--limit", type=int, help="only the first N questions")
+    parser.add_argument("--skip", type=_count, default=0, metavar="N",
+                        help="leave out the first N questions (a held-out slice: --skip 330 --limit 170)")
     parser.add_argument("--k", type=int, help="passages per answer (default: the assistant's)")
     parser.add_argument("--report", type=Path, help="write report.md, results.json and plots here "
                         "(default .rag-evals/reports/DATASET-BACKEND)")
@@ -48,6 +51,12 @@ def add_parser(sub, parents) -> None:
     parser.set_defaults(run=run_eval, home=None)
 
 
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of questions, got {text!r}")
+    return int(text)
+
+
 def run_eval(args) -> int:
     thresholds = [parse_threshold(t) for t in args.fail_under]
     dataset = load_dataset(args.dataset, args.benchmarks)
@@ -65,13 +74,14 @@ def run_eval(args) -> int:
 
     judge = AlignmentJudge() if args.judge == "alignment" else LLMJudge(args.judge, settings)
     ours = harness.OurSystem(assistant, llm=args.llm, k=args.k)
-    results = [harness.run(dataset, ours, judge, args.limit, progress, answer=not args.retrieval_only)]
+    results = [harness.run(dataset, ours, judge, args.limit, progress, answer=not args.retrieval_only, skip=args.skip)]
     if args.baseline:
         from .baseline import LlamaIndexBaseline
 
         backend = ours.backend if ours.backend != "extractive" else "local"
         baseline = LlamaIndexBaseline(dataset.corpus, home, collection, backend, settings)
-        results.append(harness.run(dataset, baseline, judge, args.limit, progress, answer=not args.retrieval_only))
+        results.append(harness.run(dataset, baseline, judge, args.limit, progress, answer=not args.retrieval_only,
+                                   skip=args.skip))
 
     if args.llm_record and ours.backend in ("local", "openai"):
         recorder = load_llm(ours.backend, settings)

@@ -119,9 +119,11 @@ def _cites_gold(question: dict, response: Response) -> bool:
     return False
 
 
-def run(dataset: Dataset, system, judge, limit: int | None = None, progress: bool = True, answer: bool = True) -> dict:
-    """Every question through `system`; `answer=False` scores retrieval alone."""
-    questions = dataset.questions[:limit] if limit else dataset.questions
+def run(dataset: Dataset, system, judge, limit: int | None = None, progress: bool = True, answer: bool = True,
+        skip: int = 0) -> dict:
+    """Every question through `system` (or `limit` of them, after the first `skip`); `answer=False` scores retrieval alone."""
+    questions = dataset.questions[skip:]
+    questions = questions[:limit] if limit else questions
     rows = []
     bar = _bar(progress, len(questions), f"{system.name} on {dataset.name}")
     for question in questions:

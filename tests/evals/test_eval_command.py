@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from evals.datasets import seed_questions
 from rag.llm import local_available
 
 # What the extractive backend must keep doing on the seed set (measured: evidence 27/27, correct and
@@ -46,6 +47,15 @@ def test_a_missed_threshold_fails_with_a_message(run_rag, tmp_path):
     assert "below threshold: answer_in_text" in result.stderr and "no_such_metric = None" in result.stderr
     assert "groundrag" in json.loads(result.stdout)
 
+
+def test_skip_and_limit_take_a_held_out_slice(run_rag, tmp_path):
+    arguments = ["--dataset", "seeds", "--llm", "extractive", "--home", str(tmp_path / "home"), "--json", "--quiet"]
+    result = run_rag("eval", *arguments, "--skip", "30", "--limit", "3", "--report", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stderr[-2000:]
+    [run] = json.loads((tmp_path / "r" / "results.json").read_text())["runs"]
+    assert [q["qid"] for q in run["questions"]] == [q["qid"] for q in seed_questions()[30:33]]
+    refused = run_rag("eval", *arguments, "--skip", "-3")
+    assert refused.returncode == 2 and "expected a whole number of questions" in refused.stderr
 
 def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_path):
     for clone in ("old", "new"):  # one question set in two clones that share an eval home
