@@ -67,10 +67,16 @@ def test_sync_removes_documents_no_longer_in_the_folder(corpus):
     assert not any("rye" in p.text for p in assistant.retrieve("rye bread bakery", k=5))
 
 
-def test_sync_leaves_documents_from_other_folders(corpus, tmp_path):
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "x.txt").write_text("A lighthouse keeper logs the weather hourly.")
+@pytest.fixture
+def other(tmp_path):
+    """A second folder, outside the corpus."""
+    folder = tmp_path / "other"
+    folder.mkdir()
+    (folder / "x.txt").write_text("A lighthouse keeper logs the weather hourly.")
+    return folder
+
+
+def test_sync_leaves_documents_from_other_folders(corpus, other):
     assistant = Assistant()
     assistant.ingest([corpus, other])
     shutil.rmtree(corpus / "sub")
@@ -78,10 +84,7 @@ def test_sync_leaves_documents_from_other_folders(corpus, tmp_path):
     assert {d["title"] for d in assistant.documents()} == {"Harbour report", "A lighthouse keeper logs the weather hourly."}
 
 
-def test_exclusive_leaves_only_the_given_paths_documents(corpus, tmp_path):
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "x.txt").write_text("A lighthouse keeper logs the weather hourly.")
+def test_exclusive_leaves_only_the_given_paths_documents(corpus, other):
     assistant = Assistant()
     assistant.ingest([corpus, other])
     (corpus / "sub" / "bakery.md").unlink()
