@@ -218,17 +218,17 @@ def _missing(roots: list[Path], indexed: dict[str, dict], seen: set[str]) -> lis
     folders = [str(Path(r).resolve()) for r in roots if Path(r).resolve().is_dir()]
     return [
         doc_id for doc_id, meta in indexed.items()
-        if doc_id not in seen and any(is_under(meta["path"], folder) for folder in folders)
+        if doc_id not in seen and any(_is_under(meta["path"], folder) for folder in folders)
     ]
 
 
 def _outside(roots: list[Path], indexed: dict[str, dict]) -> list[str]:
     """Indexed documents whose files lie under none of these files or folders."""
     places = [str(Path(r).resolve()) for r in roots]
-    return [doc_id for doc_id, meta in indexed.items() if not any(is_under(meta["path"], place) for place in places)]
+    return [doc_id for doc_id, meta in indexed.items() if not any(_is_under(meta["path"], place) for place in places)]
 
 
-def is_under(path: str, folder: str) -> bool:
+def _is_under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 

@@ -57,6 +57,7 @@ def test_skip_and_limit_take_a_held_out_slice(run_rag, tmp_path):
     refused = run_rag("eval", *arguments, "--skip", "-3")
     assert refused.returncode == 2 and "expected a whole number of questions" in refused.stderr
 
+
 def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_path):
     for clone in ("old", "new"):  # one question set in two clones that share an eval home
         folder = tmp_path / clone / "bridges"
