@@ -87,14 +87,14 @@ def test_a_name_lifted_from_a_neighbouring_sentence_is_caught():
 
 def test_the_questions_own_name_may_be_named_anywhere_in_the_support():
     # the sentence with the year calls Jacksonville "the city"; the ones naming it say nothing of 1968
-    doc = ("Jacksonville is a port city on the St. Johns River. The city is the county seat of Duval County, "
+    doc = ("Jacksonville is a port city on the Trout River. The city is the county seat of Duval County, "
            "with which the city government consolidated in 1968. Consolidation gave Jacksonville its great size.")
     spans = candidate_spans([passage("j", doc)])
     question = "What year did consolidation cause Jacksonville to become part of Duval County?"
     assert check("Consolidation caused Jacksonville to become part of Duval County in 1968.", [1], question, spans).supported
     # a name the answer brings in must still stand with what the sentence says of it
-    wrong = check("Consolidation caused Jacksonville to become part of Clay County in 1968.", [1], question, spans)
-    assert not wrong.supported
+    wrong = check("Consolidation caused Jacksonville to become part of Trout County in 1968.", [1], question, spans)
+    assert not wrong.supported and any("'Trout'" in reason for reason in wrong.reasons)
 
 
 def test_words_repeated_from_the_question_weigh_less_than_the_answer():
