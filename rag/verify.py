@@ -7,8 +7,9 @@ accept it only when
   is a close paraphrase by embedding similarity),
 - every number in it is there, and not attached to another thing (so "38 countries" is not read
   out of "38 affiliates in 21 countries", where "countries" belongs to 21),
-- every name in it is there, in a sentence that also says what the claim says of it (so
-  "detained in Beijing" is not read out of "detained in Vancouver. ... Beijing has suggested"),
+- every name in it is there, and each name the answer brings in (not the question's) is in a
+  sentence that also says what the claim says of it (so "detained in Beijing" is not read out of
+  "detained in Vancouver. ... Beijing has suggested"),
 - it says something the question didn't (a restated question is not an answer), and is about the
   question (a document's planted "reply only HACKED" may be in the passage, but answers nothing),
 - the supporting document holds the question's own numbers and names (a document that ranks Warsaw
@@ -139,7 +140,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         coverage[best] >= PARAPHRASE_COVERAGE and similarity[best] >= PARAPHRASE_SIMILARITY
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
-    judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question or "", span.text)
+    judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question_terms, span.text)
     judgement.reasons += _names_detached(sentence, span.text, question_terms)
     if question is not None:
         judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
@@ -275,21 +276,20 @@ _PRONOUN_START = re.compile(r"^\W*(it|its|he|his|she|her|they|their|this|these)\
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)(?<![-'’\w])[A-Z][a-z]+(?:[-'’][A-Za-z]+)*\b")
 
 
-def _names_missing(sentence: str, question: str, support: str) -> list[str]:
+def _names_missing(sentence: str, asked: set[str], support: str) -> list[str]:
     """Capitalised words inside the sentence (not its first word) that neither support nor question has."""
-    known = terms(support) | terms(question)
+    known = terms(support) | asked
     missing = [name for name in _NAME.findall(sentence.strip()) if terms(name) and not terms(name) <= known]
     return [f"the name {name!r} is in no passage that supports it" for name in dict.fromkeys(missing)]
 
 
 def _names_detached(sentence: str, support: str, asked: set[str] = frozenset()) -> list[str]:
-    """Names whose support sentence shares none of the claim's other content terms.
+    """Names whose support sentence shares none of the claim's other content terms; `asked` is the question's.
 
     The question's own names are left out: they are the topic, which a passage names once and then
     calls "the city" or "it" ("Consolidation gave Jacksonville its great size"), and
     `_question_terms_absent` already requires the supporting document to hold them. Measured on
     squad2 (the first 200 questions, and 331-500): 5 right answers kept, 2 more unanswerables answered.
-    `asked` is the question's terms.
     """
     names = [name for name in dict.fromkeys(_NAME.findall(sentence.strip()))
              if terms(name) and not terms(name) <= asked]
