@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     candidates: int = Field(30, ge=1, le=500, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the rank weights.")
+    exact_search_limit: int = Field(
+        20_000, ge=0, description="Collections with up to this many chunks are searched exactly, from their vectors "
+        "held in memory (~1.5 KB a chunk); larger ones use Chroma's approximate HNSW index.",
+    )
     llm: str = Field(
         "auto", description="Answer backend: local (bundled GGUF via llama.cpp), openai (any OpenAI-compatible "
         "server), extractive (no LLM), or auto (local when installed, else extractive).",

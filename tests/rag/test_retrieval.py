@@ -1,11 +1,14 @@
+import numpy as np
 import pytest
 
 from evals import seed_questions
+from index import embedder
 from rag import Assistant
+from rag.settings import Settings
 
 
-@pytest.fixture
-def mixed_corpus(tmp_path):
+@pytest.fixture(params=[20_000, 0], ids=["exact-dense", "hnsw-dense"])
+def mixed_corpus(tmp_path, request):
     docs = {
         "cats.txt": "Cats sleep for up to sixteen hours a day. Domestic felines are crepuscular hunters.",
         "parts.txt": "Replacement part XK-4471-B fits the 2019 pump housing. Order it from the spares desk.",
@@ -16,7 +19,7 @@ def mixed_corpus(tmp_path):
         path = tmp_path / "corpus" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    assistant = Assistant()
+    assistant = Assistant(settings=Settings(exact_search_limit=request.param))
     assistant.ingest([tmp_path / "corpus"])
     return assistant, tmp_path / "corpus"
 
@@ -65,3 +68,21 @@ def test_every_seed_question_has_its_evidence_in_the_top_5(seeded):
         if question["answerable"]:
             passages = seeded.retrieve(question["question"], k=5)
             assert any(question["evidence"] in p.text for p in passages), question["question"]
+
+
+def test_dense_search_ranks_every_chunk_by_its_true_cosine_and_sees_new_documents(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(40):
+        (corpus / f"note{n}.txt").write_text(f"Note {n}: the harbour crane number {n} lifted {n * 7} containers on day {n % 5}.")
+    assistant = Assistant()
+    assistant.ingest([corpus])
+    question = "Which crane lifted the most containers?"
+    rows = assistant.retriever.chunks.all_rows(["embeddings"])
+    cosine = np.asarray(rows["embeddings"]) @ embedder.embed_one(question)
+    truth = [rows["ids"][i] for i in np.argsort(-cosine)[:10]]
+    assert [p.id for p in assistant.retriever.retrieve(question, k=10, mode="dense")] == truth
+
+    (corpus / "barge.txt").write_text("The barge Heron carried the most containers of any vessel in the port.")
+    assistant.ingest([corpus])  # a new revision: the vectors held in memory must be read again
+    assert assistant.retriever.retrieve("Which vessel carried the most containers?", k=1, mode="dense")[0].source.endswith("barge.txt")
