@@ -28,7 +28,7 @@ def add_parser(sub, parents) -> None:
                         help="seeds, a benchmark name (realtimeqa-news, realtimeqa-news-400, hotpotqa-100, squad2-500) "
                         "or a folder with questions.jsonl and corpus.jsonl or corpus/")
     parser.add_argument("--benchmarks", type=Path, default=DEFAULT_BENCHMARKS, help="folder holding the benchmark sets")
-    parser.add_argument("--limit", type=int, help="only the first N questions")
+    parser.add_argument("--limit", type=_count, metavar="N", help="only the first N questions")
     parser.add_argument("--skip", type=_count, default=0, metavar="N",
                         help="leave out the first N questions (a held-out slice: --skip 330 --limit 170)")
     parser.add_argument("--k", type=int, help="passages per answer (default: the assistant's)")

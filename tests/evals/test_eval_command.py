@@ -54,8 +54,9 @@ def test_skip_and_limit_take_a_held_out_slice(run_rag, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     [run] = json.loads((tmp_path / "r" / "results.json").read_text())["runs"]
     assert [q["qid"] for q in run["questions"]] == [q["qid"] for q in seed_questions()[30:33]]
-    refused = run_rag("eval", *arguments, "--skip", "-3")
-    assert refused.returncode == 2 and "expected a whole number of questions" in refused.stderr
+    for option in ("--skip", "--limit"):
+        refused = run_rag("eval", *arguments, option, "-3")
+        assert refused.returncode == 2 and "expected a whole number of questions" in refused.stderr
 
 
 def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_path):
