@@ -301,6 +301,12 @@ def _names_detached(sentence: str, support: str, asked: set[str] = frozenset()) 
         return []
     texts = [support[a:b] for a, b in sentence_spans(support)]
     found_terms = [terms(text) for text in texts]
+    if not predicate & set().union(*found_terms):
+        # the passage never uses the claim's own words ("Where is Mar-a-Lago located?" against "Mar-a-Lago
+        # in Palm Beach, Florida"): then the name must stand beside the question's names it is said of
+        predicate = (capitalised & asked) - name_terms
+        if not predicate:
+            return []
     problems = []
     for name in names:
         # a sentence naming it, plus the next one when that one goes on about it by pronoun

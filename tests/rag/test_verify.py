@@ -125,6 +125,16 @@ def test_a_name_carried_on_by_a_pronoun_keeps_its_predicate():
     assert not check("Meng was detained in Beijing.", [1], "Where was Meng detained?", candidate_spans([other])).supported
 
 
+def test_a_name_said_of_the_questions_name_in_other_words_stands_beside_it():
+    doc = ("Agents searched Mar-a-Lago in Palm Beach, Florida, on Monday. "
+           "Reporters waited outside the Trump Tower in New York.")
+    spans = candidate_spans([passage("m", doc)])
+    question = "Where is Mar-a-Lago located?"  # no sentence says "located"
+    assert check("Mar-a-Lago is located in Palm Beach, Florida.", [1], question, spans).supported
+    wrong = check("Mar-a-Lago is located in New York.", [1], question, spans)
+    assert not wrong.supported and any("'York'" in reason for reason in wrong.reasons)
+
+
 def test_a_name_with_an_apostrophe_or_hyphens_is_one_name():
     doc = "Lake Vetter Lodge in Coeur d'Arlon, Wisconsin, is closed for the winter."
     spans = candidate_spans([passage("f", doc)])
