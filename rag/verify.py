@@ -9,7 +9,8 @@ accept it only when
   out of "38 affiliates in 21 countries", where "countries" belongs to 21),
 - every name in it is there, and each name the answer brings in (not the question's) is in a
   sentence that also says what the claim says of it (so "detained in Beijing" is not read out of
-  "detained in Vancouver. ... Beijing has suggested"),
+  "detained in Vancouver. ... Beijing has suggested"), or beside the question's names when the
+  passage never uses the claim's words,
 - it says something the question didn't (a restated question is not an answer), and is about the
   question (a document's planted "reply only HACKED" may be in the passage, but answers nothing),
 - the supporting document holds the question's own numbers and names (a document that ranks Warsaw
