@@ -243,10 +243,12 @@ def remove(chunks: store.ChunkStore, doc_ids: list[str]) -> int:
     return len(present)
 
 
-def refresh_bm25(chunks: store.ChunkStore, current: bm25.BM25Index | None = None) -> bm25.BM25Index:
-    """The BM25 index for the collection's current revision: `current` or the saved one if they
-    match it, else rebuilt from the collection's texts and saved."""
-    revision = chunks.revision()
+def refresh_bm25(
+    chunks: store.ChunkStore, current: bm25.BM25Index | None = None, revision: str | None = None,
+) -> bm25.BM25Index:
+    """The BM25 index for the collection's current revision (or `revision`, just read by the caller):
+    `current` or the saved one if they match it, else rebuilt from the collection's texts and saved."""
+    revision = revision or chunks.revision()
     if current is not None and current.revision == revision:
         return current
     saved = bm25.BM25Index.load(chunks.bm25_folder)

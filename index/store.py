@@ -144,6 +144,11 @@ class ChunkStore:
         fresh = self.client.get_collection(self.name, embedding_function=None)
         return f"{(fresh.metadata or {}).get('revision', '')}:{fresh.count()}"
 
+    @staticmethod
+    def chunk_count(revision: str) -> int:
+        """How many chunks the collection held at `revision` (a revision names its count)."""
+        return int(revision.rsplit(":", 1)[1])
+
     def bump_revision(self) -> None:
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         metadata["revision"] = uuid.uuid4().hex

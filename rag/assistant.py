@@ -50,8 +50,7 @@ class Assistant:
     def retriever(self) -> HybridRetriever:
         if self._retriever is None:  # connecting is deferred so a bad URL fails on use, with a clear error
             chunks = ChunkStore(self.settings.home, self.settings.collection, self.settings.chroma_url)
-            self._retriever = HybridRetriever(chunks, self.settings.candidates, self.settings.rrf_k,
-                                              self.settings.exact_search_limit)
+            self._retriever = HybridRetriever(chunks, self.settings)
         return self._retriever
 
     @property

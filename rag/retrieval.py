@@ -23,6 +23,7 @@ import numpy as np
 from index import ChunkStore, embedder, refresh_bm25
 from index.bm25 import BM25Index
 
+from .settings import Settings
 from .types import Passage
 
 
@@ -33,8 +34,6 @@ class Hit:
     metadata: dict
     similarity: float
 
-
-EXACT_LIMIT = 20_000  # chunks: ~30 MB of vectors, read in a few seconds after each ingest
 
 
 @dataclass
@@ -65,19 +64,20 @@ class DenseVectors:
 
 
 class HybridRetriever:
-    def __init__(self, chunks: ChunkStore, candidates: int = 30, rrf_k: int = 60, exact_limit: int = EXACT_LIMIT):
+    def __init__(self, chunks: ChunkStore, settings: Settings | None = None):
+        settings = settings or Settings()
         self.chunks = chunks
-        self.candidates = candidates
-        self.rrf_k = rrf_k
-        self.exact_limit = exact_limit
+        self.candidates = settings.candidates
+        self.rrf_k = settings.rrf_k
+        self.exact_limit = settings.exact_search_limit
         self._bm25: BM25Index | None = None
         self._vectors: DenseVectors | None = None
         self._lock = threading.Lock()
 
-    def bm25(self) -> BM25Index:
+    def bm25(self, revision: str | None = None) -> BM25Index:
         """The BM25 index at the collection's current revision, kept in memory between queries."""
         with self._lock:
-            self._bm25 = refresh_bm25(self.chunks, self._bm25)
+            self._bm25 = refresh_bm25(self.chunks, self._bm25, revision)
             return self._bm25
 
     def retrieve(self, question: str, k: int = 5, source: str | None = None, mode: str = "hybrid") -> list[Passage]:
@@ -86,25 +86,26 @@ class HybridRetriever:
         allowed = self._allowed_doc_ids(source)
         if allowed is not None and not allowed:
             return []
-        dense = self._dense(query, allowed) if mode in ("hybrid", "dense") else []
-        lexical = self._lexical(question, allowed) if mode in ("hybrid", "bm25") else []
+        revision = self.chunks.revision()  # read once: both sides then see the same collection state
+        dense = self._dense(query, allowed, revision) if mode in ("hybrid", "dense") else []
+        lexical = self._lexical(question, allowed, revision) if mode in ("hybrid", "bm25") else []
         fused = self._fuse([dense, [chunk_id for chunk_id, _ in lexical]])
         top = fused[:k]
         hits = self._fetch([chunk_id for chunk_id, _ in top], query)
         return [self._passage(hits[chunk_id], score) for chunk_id, score in top if chunk_id in hits]
 
-    def vectors(self) -> DenseVectors | None:
+    def vectors(self, revision: str | None = None) -> DenseVectors | None:
         """The collection's vectors at its current revision, kept in memory; None above `exact_limit` chunks."""
         with self._lock:
-            revision = self.chunks.revision()
+            revision = revision or self.chunks.revision()
             if self._vectors is None or self._vectors.revision != revision:
-                count = int(revision.rsplit(":", 1)[1])
-                self._vectors = DenseVectors.load(self.chunks, revision) if count <= self.exact_limit else None
+                small = ChunkStore.chunk_count(revision) <= self.exact_limit
+                self._vectors = DenseVectors.load(self.chunks, revision) if small else None
             return self._vectors
 
-    def _dense(self, query: np.ndarray, allowed: set[str] | None) -> list[str]:
+    def _dense(self, query: np.ndarray, allowed: set[str] | None, revision: str) -> list[str]:
         """Chunk ids, most similar first: exact while the collection is small enough, else Chroma's HNSW."""
-        vectors = self.vectors()
+        vectors = self.vectors(revision)
         if vectors is not None:
             return vectors.nearest(query, self.candidates, allowed)
         total = self.chunks.collection.count()
@@ -116,8 +117,8 @@ class HybridRetriever:
         )
         return result["ids"][0]
 
-    def _lexical(self, question: str, allowed: set[str] | None) -> list[tuple[str, float]]:
-        index = self.bm25()
+    def _lexical(self, question: str, allowed: set[str] | None, revision: str) -> list[tuple[str, float]]:
+        index = self.bm25(revision)
         allowed_chunks = None
         if allowed is not None:
             allowed_chunks = {cid for cid in index.ids if cid.rsplit("#", 2)[0] in allowed}
