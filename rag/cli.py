@@ -11,6 +11,8 @@ from . import ABSTAIN_TEXT  # noqa: F401  (imports index first: offline switches
 from .assistant import BACKENDS, Assistant, QuestionError
 from .settings import Settings
 
+DEFAULT_JUDGED_YES = Settings.model_fields["min_judged_yes"].default
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
@@ -52,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--openai-api-key", help="openai backend: API key (or $RAG_OPENAI_API_KEY)")
     answering.add_argument("--min-judged-yes", type=_probability, metavar="P",
                            help="LLM backends: abstain when the model, asked whether the quoted text answers the "
-                                "question, gives yes a probability below P (default 0.35; 0 skips the judge)")
+                                f"question, gives yes a probability below P (default {DEFAULT_JUDGED_YES}; 0 skips the judge)")
     answering.add_argument("--show-unsupported", action="store_true",
                            help="keep answer sentences no passage supports, marked unsupported (default: drop them)")
 

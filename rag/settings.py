@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         description="What to do with answer sentences no passage supports: drop them, or show them marked unsupported.",
     )
     min_judged_yes: float = Field(
-        0.35, ge=0.0, le=1.0, description="With an LLM backend, the model is asked whether the quoted text answers "
+        0.5, ge=0.0, le=1.0, description="With an LLM backend, the model is asked whether the quoted text answers "
         "the question; the answer abstains when its probability of yes is below this (0 turns the judge off).",
     )
     llm_record: Path | None = Field(
