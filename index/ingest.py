@@ -24,6 +24,10 @@ from . import bm25, embedder, store
 from .chunking import CHUNKER_VERSION, chunk_text
 from .loaders import SUPPORTED_SUFFIXES, Document, LoadError, file_sha256, iter_files, load_file
 
+# Bumped when the loaders make other documents of the same bytes ("titled-1": the titled flag). A file's
+# stamp carries it, so the "bytes unchanged, skip the file" shortcut can't keep documents an older
+# loader or chunker made; re-read, unchanged documents keep their content hash and embed nothing.
+READER_VERSION = "titled-1"
 MAX_FILE_MB = 64  # default cap per file; the realtimeqa-news corpus (a 36 MB .jsonl) fits
 WRITE_BATCH = 1024  # chunks per embed+upsert round; bounds memory on large corpora
 
@@ -60,7 +64,13 @@ class IngestReport:
 
 
 def content_hash(document: Document) -> str:
-    return hashlib.sha256(f"{CHUNKER_VERSION}\n{document.title}\n{document.text}".encode()).hexdigest()
+    # "titled" joins the hash only when true, so documents without a given title keep the hashes they had
+    titled = "\ntitled" if document.titled else ""
+    return hashlib.sha256(f"{CHUNKER_VERSION}{titled}\n{document.title}\n{document.text}".encode()).hexdigest()
+
+
+def file_stamp(path: Path) -> str:
+    return f"{file_sha256(path)}:{READER_VERSION}:{CHUNKER_VERSION}"
 
 
 def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, exclusive: bool = False,
@@ -90,7 +100,7 @@ def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, e
                 report.skipped.append((str(path), f"too large ({size_mb:,.0f} MB; the limit is {max_file_mb:g} MB, "
                                                   "set RAG_MAX_FILE_MB to change it)"))
                 continue
-            file_hash = file_sha256(path)
+            file_hash = file_stamp(path)
         except OSError as error:
             report.skipped.append((str(path), f"can't read it ({error.strerror or error})"))
             continue
@@ -166,7 +176,7 @@ def _write(chunks: store.ChunkStore, pending, progress: bool) -> int:
             meta = {
                 "doc_id": document.doc_id, "source": document.source, "title": document.title,
                 "path": document.path, "chunk_index": chunk.index, "start": chunk.start, "end": chunk.end,
-                "content_hash": digest, **document.extra,
+                "content_hash": digest, "titled": document.titled, **document.extra,
             }
             if chunk.index == 0:
                 meta.update(file_hash=file_hash, chunk_count=len(pieces))

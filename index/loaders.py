@@ -32,6 +32,7 @@ class Document:
     source: str  # what a reader is shown: the file path, or the URL of a corpus record
     path: str  # absolute path of the file the document came from (for --sync and change checks)
     extra: dict = field(default_factory=dict)  # url, published_at from jsonl corpora
+    titled: bool = False  # the source named it (jsonl title, html <title>); else the title is the first line or file name
 
 
 def file_sha256(path: Path) -> str:
@@ -80,7 +81,8 @@ def load_file(path: Path) -> tuple[list[Document], list[str]]:
     reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}
     text, title = reader.get(suffix, _read_text)(path)
     text = _require_text(text)
-    return [Document(file_doc_id(path), text, title or _title_from(text, path), str(path), str(path))], []
+    return [Document(file_doc_id(path), text, title or _title_from(text, path), str(path), str(path),
+                     titled=bool(title))], []
 
 
 def _require_text(text: str) -> str:
@@ -159,10 +161,9 @@ def _load_jsonl(path: Path) -> tuple[list[Document], list[str]]:
         doc_id = str(record.get("doc_id") or f"{file_doc_id(path)}-{number}")
         url = record.get("url") or ""
         extra = {key: str(record[key]) for key in ("url", "published_at") if record.get(key)}
-        title = str(record.get("title") or "") or _title_from(text, path)
-        documents.append(
-            Document(doc_id, text.replace("\r\n", "\n"), title, url or f"{path}#L{number}", str(path), extra)
-        )
+        given = " ".join(str(record.get("title") or "").split())
+        documents.append(Document(doc_id, text.replace("\r\n", "\n"), given or _title_from(text, path),
+                                  url or f"{path}#L{number}", str(path), extra, titled=bool(given)))
     if not documents:
         raise LoadError("no usable records: " + ("; ".join(problems[:3]) or "the file is empty"))
     return documents, problems

@@ -78,13 +78,20 @@ def select_evidence(ranked: list[Evidence]) -> list[Evidence]:
 
 
 def answer_messages(question: str, evidence: list[Evidence]) -> list[dict]:
-    sources = "\n".join(f"[{i}] {' '.join(e.text.split())}" for i, e in enumerate(evidence, 1))
+    sources = "\n".join(f"[{i}] {_headed(e)}" for i, e in enumerate(evidence, 1))
     return [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": EXAMPLE_QUESTION},
         {"role": "assistant", "content": EXAMPLE_ANSWER},
         {"role": "user", "content": f"Question: {question}\n\nSources:\n{sources}\n\nQuestion: {question}"},
     ]
+
+
+def _headed(evidence: Evidence) -> str:
+    # a news sentence often says "the wildly popular show" where its headline says "Squid Game"
+    text = " ".join(evidence.text.split())
+    passage = evidence.passage
+    return f"({' '.join(passage.title.split())}) {text}" if passage.titled and passage.title else text
 
 
 def normalise_history(history: list | None) -> list[dict]:

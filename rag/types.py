@@ -18,6 +18,11 @@ class Passage:
     start: int  # offsets of `text` in the document's text
     end: int
     similarity: float = 0.0  # cosine of question and passage; what relevance decisions use
+    titled: bool = False  # the title was given by the source (a headline), not taken from the text's first line
+
+    def context(self, text: str) -> str:
+        """`text` of this passage under its document's given title: what the check and the judge read."""
+        return f"{self.title}\n{text}" if self.titled and self.title else text
 
     def to_dict(self) -> dict:
         return {

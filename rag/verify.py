@@ -126,7 +126,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         # e.g. an instruction planted in a document, obeyed: it is in the passage, but answers nothing
         judgement.reasons.append("is not about the question")
         return judgement
-    span_terms = [terms(span.text) for span in spans]
+    span_terms = [terms(span.passage.context(span.text)) for span in spans]
     coverage = _coverage(claim_terms, question_terms, span_terms)
     if span_vectors is None:
         span_vectors = embedder.embed([span.text for span in spans])
@@ -136,16 +136,17 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     order = np.lexsort((-similarity, sizes, -np.round(coverage, 3)))
     best = order[0]
     span = spans[best]
+    support = span.passage.context(span.text)  # a given title (a headline) is read with its sentences
     judgement.span, judgement.coverage, judgement.similarity = span, float(coverage[best]), float(similarity[best])
     if coverage[best] < MIN_COVERAGE and not (
         coverage[best] >= PARAPHRASE_COVERAGE and similarity[best] >= PARAPHRASE_SIMILARITY
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
-    judgement.reasons += _numbers_missing(sentence, span.text) + _names_missing(sentence, question_terms, span.text)
-    judgement.reasons += _names_detached(sentence, span.text, question_terms)
+    judgement.reasons += _numbers_missing(sentence, support) + _names_missing(sentence, question_terms, support)
+    judgement.reasons += _names_detached(sentence, support, question_terms)
     if question is not None:
         judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
-        judgement.reasons += _question_word_swapped(sentence, question, span.text)
+        judgement.reasons += _question_word_swapped(sentence, question, support)
     judgement.supported = not judgement.reasons
     return judgement
 
@@ -186,7 +187,8 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     32nd, however well that sentence matches; a premise spread over a long news article is found in
     any retrieved passage of the same document, not only in the supporting one.
     """
-    document = " ".join({s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values())
+    passages = {s.passage.id: s.passage for s in spans if s.passage.doc_id == span.passage.doc_id}.values()
+    document = " ".join(passage.context(passage.text) for passage in passages)
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
     numbers = [w for w in words(question) if NUMBER.match(w) or _ORDINAL.match(w)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]

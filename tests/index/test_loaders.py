@@ -16,7 +16,7 @@ def test_txt_keeps_exact_text_and_takes_first_line_as_title(tmp_path):
     path = write(tmp_path / "note.txt", "Quarterly report\n\nSales rose 12% in March.\r\n")
     [doc], problems = load_file(path)
     assert doc.text == "Quarterly report\n\nSales rose 12% in March.\n"
-    assert doc.title == "Quarterly report"
+    assert doc.title == "Quarterly report" and not doc.titled  # the first line is in the text already
     assert doc.source == str(path.resolve()) and doc.path == str(path.resolve())
     assert problems == []
 
@@ -31,7 +31,7 @@ def test_html_uses_title_and_drops_scripts(tmp_path):
     page = "<html><head><title>Tide tables</title><script>var x = 'secret';</script></head>" \
            "<body><h1>High tide</h1><p>High tide is at 6:40 am.</p><style>p{}</style></body></html>"
     [doc], _ = load_file(write(tmp_path / "t.html", page))
-    assert doc.title == "Tide tables"
+    assert doc.title == "Tide tables" and doc.titled
     assert "High tide is at 6:40 am." in doc.text
     assert "secret" not in doc.text and "p{}" not in doc.text
 
@@ -75,9 +75,9 @@ def test_jsonl_corpus_records_keep_ids_titles_urls_and_report_bad_lines(tmp_path
     docs, problems = load_file(path)
     assert [d.doc_id for d in docs][0] == "n1"
     first, second = docs
-    assert first.title == "Storm" and first.source == "https://x.test/storm"
+    assert first.title == "Storm" and first.titled and first.source == "https://x.test/storm"
     assert first.extra == {"url": "https://x.test/storm", "published_at": "2022-06-01"}
-    assert second.doc_id.endswith("-4") and second.title == "Untitled record about rivers."
+    assert second.doc_id.endswith("-4") and second.title == "Untitled record about rivers." and not second.titled
     assert len(problems) == 2 and problems[0].startswith("corpus.jsonl:2")
 
 
