@@ -21,6 +21,8 @@ accept it only when
   the model as a yes/no judge, optional), and
 - taken together, the kept sentences give the kind of thing asked for (answer_type.py): a number
   for "how many", a time for "when", a name for "which company".
+A headline the source gave (`Passage.titled`) is read with each span of its document, as the prompt
+showed it: "Squid Game" in a headline supports a sentence about "the wildly popular show".
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
 the span becomes the citation's quote. No NLI model is bundled, so this is lexical + embedding
 evidence; it is strict on numbers and names, where small models invent most.
