@@ -50,11 +50,14 @@ class OurSystem:
 
 
 def from_answer(answer: Answer) -> Response:
+    # the judges read a passage as the answer check did: under a headline its source gave
+    read = {p.id: p.context(p.text) for p in answer.passages}
     return Response(
         text=answer.answer, abstained=answer.abstained,
         statements=[(s.text, list(s.citations)) for s in answer.sentences if s.supported],
-        cited={c.n: {"doc_id": c.doc_id, "source": c.source, "text": c.text, "quote": c.quote} for c in answer.citations},
-        context=[p.text for p in answer.passages], timings_ms=dict(answer.timings_ms),
+        cited={c.n: {"doc_id": c.doc_id, "source": c.source, "text": read.get(c.passage_id, c.text), "quote": c.quote}
+               for c in answer.citations},
+        context=[read[p.id] for p in answer.passages], timings_ms=dict(answer.timings_ms),
         judgements=[{"text": j.text, "supported": j.supported, "reasons": j.reasons} for j in answer.judgements],
     )
 
