@@ -64,6 +64,11 @@ class Span:
     text: str
     sentences: int = 1
 
+    @property
+    def support(self) -> str:
+        """What the check and the judge read: the span under its document's given headline, if any."""
+        return self.passage.context(self.text)
+
 
 @dataclass
 class Judgement:
@@ -128,7 +133,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         # e.g. an instruction planted in a document, obeyed: it is in the passage, but answers nothing
         judgement.reasons.append("is not about the question")
         return judgement
-    span_terms = [terms(span.passage.context(span.text)) for span in spans]
+    span_terms = [terms(span.support) for span in spans]
     coverage = _coverage(claim_terms, question_terms, span_terms)
     if span_vectors is None:
         span_vectors = embedder.embed([span.text for span in spans])
@@ -138,7 +143,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     order = np.lexsort((-similarity, sizes, -np.round(coverage, 3)))
     best = order[0]
     span = spans[best]
-    support = span.passage.context(span.text)  # a given title (a headline) is read with its sentences
+    support = span.support
     judgement.span, judgement.coverage, judgement.similarity = span, float(coverage[best]), float(similarity[best])
     if coverage[best] < MIN_COVERAGE and not (
         coverage[best] >= PARAPHRASE_COVERAGE and similarity[best] >= PARAPHRASE_SIMILARITY
