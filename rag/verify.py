@@ -194,8 +194,8 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     32nd, however well that sentence matches; a premise spread over a long news article is found in
     any retrieved passage of the same document, not only in the supporting one.
     """
-    passages = {s.passage.id: s.passage for s in spans if s.passage.doc_id == span.passage.doc_id}.values()
-    document = " ".join(passage.context(passage.text) for passage in passages)
+    texts = {s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values()
+    document = span.passage.context(" ".join(texts))
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
     numbers = [w for w in words(question) if NUMBER.match(w) or _ORDINAL.match(w)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
