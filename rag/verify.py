@@ -53,6 +53,7 @@ NUMBER_ZONE = 6  # words after a number in a passage that may name what it count
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_NAMED_NUMBER = re.compile(r"\b([A-Za-z]{2,})-(\d+)\b")  # "Covid-19", "Blink-182"; not "F-35", "5-year"
 _NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
 
 
@@ -68,6 +69,10 @@ class Span:
     def support(self) -> str:
         """What the check and the judge read: the span under its document's given headline, if any."""
         return self.passage.context(self.text)
+
+    @property
+    def headline(self) -> str:
+        return self.passage.title if self.passage.titled else ""
 
 
 @dataclass
@@ -150,7 +155,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
     judgement.reasons += _numbers_missing(sentence, support) + _names_missing(sentence, question_terms, support)
-    judgement.reasons += _names_detached(sentence, support, question_terms)
+    judgement.reasons += _names_detached(sentence, span.text, question_terms, span.headline)
     if question is not None:
         judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
         judgement.reasons += _question_word_swapped(sentence, question, support)
@@ -197,7 +202,9 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     texts = {s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values()
     document = span.passage.context(" ".join(texts))
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
-    numbers = [w for w in words(question) if NUMBER.match(w) or _ORDINAL.match(w)]
+    asked, named = words(question), _named_numbers(question)
+    numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
+               and not (k and (asked[k - 1], w) in named and asked[k - 1] in held_words)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
     absent = [n for n in numbers if plain_number(n) not in held_words] + [n for n in names if not terms(n) <= held_terms]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
@@ -242,11 +249,22 @@ def _negation_dropped(question: str, sentence: str) -> list[str]:
     return []
 
 
+def _named_numbers(text: str) -> set[tuple[str, str]]:
+    """("covid", "19") for "Covid-19": a number that is part of a name, not a quantity."""
+    return {(word.lower(), number) for word, number in _NAMED_NUMBER.findall(text)}
+
+
 def _numbers_missing(sentence: str, support: str) -> list[str]:
+    """Numbers of the sentence the support lacks, or has about something else.
+
+    The number of a name ("Covid-19") stands with its name: a headline's "declares victory against
+    Covid" holds the sentence's "Covid-19", and a document saying only "Covid" holds the question's.
+    """
     claim, source = words(sentence), words(support)
+    named, held = _named_numbers(sentence), set(source)
     problems = []
     for i, token in enumerate(claim):
-        if not NUMBER.match(token):
+        if not NUMBER.match(token) or (i and (claim[i - 1], token) in named and claim[i - 1] in held):
             continue
         places = [j for j, other in enumerate(source) if same_number(token, other)]
         if not places:
@@ -293,8 +311,12 @@ def _names_missing(sentence: str, asked: set[str], support: str) -> list[str]:
     return [f"the name {name!r} is in no passage that supports it" for name in dict.fromkeys(missing)]
 
 
-def _names_detached(sentence: str, support: str, asked: set[str] = frozenset()) -> list[str]:
+def _names_detached(sentence: str, support: str, asked: set[str] = frozenset(), headline: str = "") -> list[str]:
     """Names whose support sentence shares none of the claim's other content terms; `asked` is the question's.
+
+    A `headline` is read with each sentence, as the prompt shows it: "Colorado Avalanche win first Stanley
+    Cup title" over "The Avalanche finish the 2022 NHL playoffs ..." says the 2022 season of *Colorado's*
+    Avalanche, though no sentence of the text names Colorado.
 
     The question's own names are left out: they are the topic, which a passage names once and then
     calls "the city" or "it" ("Consolidation gave Jacksonville its great size"), and
@@ -310,7 +332,8 @@ def _names_detached(sentence: str, support: str, asked: set[str] = frozenset()) 
     if not names or not predicate:
         return []
     texts = [support[a:b] for a, b in sentence_spans(support)]
-    found_terms = [terms(text) for text in texts]
+    headline_terms = terms(headline)
+    found_terms = [terms(text) | headline_terms for text in texts]
     if not predicate & set().union(*found_terms):
         # the passage never uses the claim's own words ("Where is Mar-a-Lago located?" against "Mar-a-Lago
         # in Palm Beach, Florida"): then the name must stand beside the question's names it is said of

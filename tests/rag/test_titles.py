@@ -35,6 +35,15 @@ def test_a_name_only_the_headline_holds_is_supported_under_a_given_title():
     assert not verdict.supported and any("Game" in reason for reason in verdict.reasons)
 
 
+def test_a_name_only_the_headline_holds_is_read_with_each_sentence():
+    # the headline names the team, the text says what "the Rovers" did: the prompt showed them together
+    headline, text = "Lindqvist Rovers end 21-year wait", "The Rovers won the 2022 league unbeaten at home."
+    story = Passage("r", "r", "https://news.test/2", headline, text, 1.0, 0, len(text), titled=True)
+    answer, question = "The Lindqvist Rovers won the 2022 league.", "Which team won the 2022 league?"
+    assert check(answer, [1], question, candidate_spans([story])).supported
+    story.titled = False
+    assert not check(answer, [1], question, candidate_spans([story])).supported
+
 def test_the_prompt_shows_each_sentence_under_its_given_title_only():
     for titled in (True, False):
         ranked = extractive.rank_sentences(QUESTION, [news(titled)])

@@ -205,3 +205,12 @@ def test_a_number_written_with_or_without_a_thousands_comma_is_one_number(spans)
     moved = candidate_spans([passage("m", "In June the harbour moved 4,200 crates to the mill.")])
     verdict = check("The harbour moved 4200 crates in June.", [1], "Where did the harbour move 4200 crates?", moved)
     assert not any("where the sentence says" in r for r in verdict.reasons)  # the same number is no swap
+
+
+def test_the_number_of_a_name_stands_with_the_name():
+    spans = candidate_spans([passage("k", "North Korea declared victory over Covid this week, state media said.")])
+    question = "Which country declared victory against Covid-19 this week?"
+    verdict = check("North Korea declared victory against Covid-19 this week.", [1], question, spans)
+    assert verdict.supported, verdict.reasons
+    counted = check("North Korea declared victory over Covid after 19 days.", [1], question, spans)
+    assert not counted.supported and any("number 19" in reason for reason in counted.reasons)
