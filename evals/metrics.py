@@ -2,7 +2,8 @@
 
 Retrieval: hit@k, recall@k, MRR@10, nDCG@10 (binary gains) over a ranked list of relevance flags.
 Answers: SQuAD's normalised exact match and token F1, and answer-in-text (a normalised gold answer
-occurs in the answer; what a sentence-long answer can be fairly judged by).
+occurs in the answer as whole words, "six" equal to "6"; what a sentence-long answer can be fairly
+judged by).
 Abstention: precision, recall and F1 of abstaining, taking "unanswerable" as the positive class.
 Citations: ALCE (Gao et al., 2023), statement by statement: recall counts a statement when it has
 citations and they jointly support it; a citation is precise unless the statement is unsupported
@@ -20,6 +21,8 @@ from collections import Counter
 from typing import Callable, Sequence
 
 import numpy as np
+
+from rag.text import NUMBER_WORDS
 
 # supports(statement, passages) -> bool: the judge (see judges.py)
 Judge = Callable[[str, list[str]], bool]
@@ -72,8 +75,19 @@ def token_f1(prediction: str, golds: list[str]) -> float:
 
 
 def answer_in_text(prediction: str, golds: list[str]) -> float:
-    found = normalise_answer(prediction)
-    return float(any(normalise_answer(g) and normalise_answer(g) in found for g in golds))
+    """A gold answer occurs in the prediction as whole words, numbers spelled out or not.
+
+    "extended by six months" holds the gold "6" and "a nine-year sentence" the gold "9", while "2016"
+    no longer holds "6" (a bare substring test counted both the other way round).
+    """
+    found = f" {_answer_words(prediction)} "
+    return float(any(_answer_words(g) and f" {_answer_words(g)} " in found for g in golds))
+
+
+def _answer_words(text: str) -> str:
+    # hyphens and a possessive's 's part words ("nine-year", "Brazil's") before SQuAD's normalisation
+    text = re.sub(r"['’]s\b", "", text.replace("-", " "))
+    return " ".join(NUMBER_WORDS.get(word, word) for word in normalise_answer(text).split())
 
 
 # ---- abstention -----------------------------------------------------------------------------

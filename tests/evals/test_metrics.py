@@ -22,6 +22,10 @@ def test_answer_metrics_follow_squad():
     assert metrics.token_f1("London", ["Paris"]) == 0
     assert metrics.answer_in_text("It opened in 1998 after six years.", ["1998"]) == 1
     assert metrics.answer_in_text("It’s “Squid Game”.", ["\u201cSquid Game\u201d"]) == 1
+    assert metrics.answer_in_text("The detention was extended by six months.", ["6"]) == 1
+    assert metrics.answer_in_text("She is due to serve a nine-year sentence.", ["9"]) == 1
+    assert metrics.answer_in_text("Brazil's election goes to a run-off.", ["Brazil"]) == 1
+    assert metrics.answer_in_text("It opened in 2016.", ["6"]) == 0  # whole words, not a substring
 
 
 def test_abstention_scores():
