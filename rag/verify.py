@@ -53,7 +53,8 @@ NUMBER_ZONE = 6  # words after a number in a passage that may name what it count
 
 _CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
-_NAMED_NUMBER = re.compile(r"\b([A-Za-z]{2,})-(\d+)\b")  # "Covid-19", "Blink-182"; not "F-35", "5-year"
+# "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
+_NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
 _NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
 
 

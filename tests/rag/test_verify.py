@@ -214,3 +214,7 @@ def test_the_number_of_a_name_stands_with_the_name():
     assert verdict.supported, verdict.reasons
     counted = check("North Korea declared victory over Covid after 19 days.", [1], question, spans)
     assert not counted.supported and any("number 19" in reason for reason in counted.reasons)
+    # a prefix is not a name: the question's "pre-1875" is still looked for in the document
+    spans = candidate_spans([passage("m", "The pre-1975 county council built the hall as its headquarters.")])
+    premise = check("The county council built the hall.", [1], "What did the pre-1875 county council build?", spans)
+    assert not premise.supported and any("'1875'" in reason for reason in premise.reasons)
