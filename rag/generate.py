@@ -90,8 +90,8 @@ def answer_messages(question: str, evidence: list[Evidence]) -> list[dict]:
 def _headed(evidence: Evidence) -> str:
     # a news sentence often says "the wildly popular show" where its headline says "Squid Game"
     text = " ".join(evidence.text.split())
-    passage = evidence.passage
-    return f"({' '.join(passage.title.split())}) {text}" if passage.titled and passage.title else text
+    headline = " ".join(evidence.passage.headline.split())
+    return f"({headline}) {text}" if headline else text
 
 
 def normalise_history(history: list | None) -> list[dict]:

@@ -20,9 +20,14 @@ class Passage:
     similarity: float = 0.0  # cosine of question and passage; what relevance decisions use
     titled: bool = False  # the title was given by the source (a headline), not taken from the text's first line
 
+    @property
+    def headline(self) -> str:
+        """The title the source gave (a news headline), or "" when the title was only a file's name or first line."""
+        return self.title if self.titled else ""
+
     def context(self, text: str) -> str:
         """`text` of this passage under its document's given title: what the check and the judge read."""
-        return f"{self.title}\n{text}" if self.titled and self.title else text
+        return f"{self.headline}\n{text}" if self.headline else text
 
     def to_dict(self) -> dict:
         return {

@@ -71,10 +71,6 @@ class Span:
         """What the check and the judge read: the span under its document's given headline, if any."""
         return self.passage.context(self.text)
 
-    @property
-    def headline(self) -> str:
-        return self.passage.title if self.passage.titled else ""
-
 
 @dataclass
 class Judgement:
@@ -156,7 +152,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
     judgement.reasons += _numbers_missing(sentence, support) + _names_missing(sentence, question_terms, support)
-    judgement.reasons += _names_detached(sentence, span.text, question_terms, span.headline)
+    judgement.reasons += _names_detached(sentence, span.text, question_terms, span.passage.headline)
     if question is not None:
         judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
         judgement.reasons += _question_word_swapped(sentence, question, support)
