@@ -201,7 +201,7 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
     asked, named = words(question), _named_numbers(question)
     numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
-               and not (k and (asked[k - 1], w) in named and asked[k - 1] in held_words)]
+               and not _name_number_held(asked, k, named, held_words)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
     absent = [n for n in numbers if plain_number(n) not in held_words] + [n for n in names if not terms(n) <= held_terms]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
@@ -251,6 +251,11 @@ def _named_numbers(text: str) -> set[tuple[str, str]]:
     return {(word.lower(), number) for word, number in _NAMED_NUMBER.findall(text)}
 
 
+def _name_number_held(tokens: list[str], i: int, named: set[tuple[str, str]], held: set[str]) -> bool:
+    """Whether tokens[i] is the number of a name (`_named_numbers`) whose word the text holds."""
+    return i > 0 and (tokens[i - 1], tokens[i]) in named and tokens[i - 1] in held
+
+
 def _numbers_missing(sentence: str, support: str) -> list[str]:
     """Numbers of the sentence the support lacks, or has about something else.
 
@@ -261,7 +266,7 @@ def _numbers_missing(sentence: str, support: str) -> list[str]:
     named, held = _named_numbers(sentence), set(source)
     problems = []
     for i, token in enumerate(claim):
-        if not NUMBER.match(token) or (i and (claim[i - 1], token) in named and claim[i - 1] in held):
+        if not NUMBER.match(token) or _name_number_held(claim, i, named, held):
             continue
         places = [j for j, other in enumerate(source) if same_number(token, other)]
         if not places:

@@ -94,6 +94,7 @@ def test_llama_cpp_is_built_without_the_amx_kernels_that_crash():
     notice = amx_notice("CPU : SSE3 = 1 | AVX512 = 1 | AMX_INT8 = 1 | OPENMP = 1 |")
     assert notice and "-mno-amx-int8" in notice and "--force-reinstall" in notice
 
+
 @pytest.fixture(scope="module")
 def openai_server(start_server):
     """llama-cpp-python's own OpenAI-compatible server on 127.0.0.1, with the small bundled model."""

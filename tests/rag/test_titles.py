@@ -44,6 +44,7 @@ def test_a_name_only_the_headline_holds_is_read_with_each_sentence():
     story.titled = False
     assert not check(answer, [1], question, candidate_spans([story])).supported
 
+
 def test_the_prompt_shows_each_sentence_under_its_given_title_only():
     for titled in (True, False):
         ranked = extractive.rank_sentences(QUESTION, [news(titled)])
