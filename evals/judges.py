@@ -33,7 +33,7 @@ class AlignmentJudge:
 def _spans_of(passages: tuple[str, ...]):
     fakes = [Passage(f"p{i}", f"p{i}", "", "", text, 0.0, 0, len(text)) for i, text in enumerate(passages)]
     spans = verify.candidate_spans(fakes)
-    return spans, embedder.embed([span.text for span in spans]) if spans else None
+    return spans, embedder.embed_cached([span.text for span in spans]) if spans else None
 
 
 JUDGE_PROMPT = """Decide whether the passages support the statement: everything the statement says must be stated in or directly implied by the passages.

@@ -138,7 +138,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     span_terms = [terms(span.support) for span in spans]
     coverage = _coverage(claim_terms, question_terms, span_terms)
     if span_vectors is None:
-        span_vectors = embedder.embed([span.text for span in spans])
+        span_vectors = embedder.embed_cached([span.text for span in spans])
     similarity = span_vectors @ claim_vector
     # the best-covering span; a pair of sentences only when it covers more than any single one
     sizes = np.array([span.sentences for span in spans])
