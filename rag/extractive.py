@@ -3,8 +3,17 @@
 A sentence's score mixes its embedding similarity to the question (meaning) with the IDF-weighted
 share of the question's content terms it contains (names, numbers, rare words that MiniLM blurs);
 the IDF is taken over the candidate sentences, so a term that every sentence repeats (the
-corpus's main subject) counts for little and the term that singles out the answer counts most. Extractive
-answers are verbatim, so every sentence is supported by construction and its quote is itself.
+corpus's main subject) counts for little and the term that singles out the answer counts most.
+For the 20 best sentences, the similarity is the mean of the sentence's own and that of the sentence read
+after its predecessor: news sentences leave their subject to the one before ("The company has
+ardently denied the claims."). A sentence that holds the kind of thing the question asks for (a
+number for "how many", see answer_type.py) gets a bonus. Measured without the LLM (is a gold answer
+in the sentences the prompt gets?), the two together let the prompt drop weaker sentences
+(generate.MIN_SCORE_RATIO 0.6 -> 0.7) and still hold the gold as often or more: seeds 23/25 (was
+23), realtimeqa-news-400 61/100 (60), squad2-500 230/242 (228), with 25 %, 7 % and 28 % fewer
+characters. Reading every sentence's window, not only the best 20's, gave the same counts and
+doubled the ranking time (0.38 -> 0.77 s a question on news, median).
+Extractive answers are verbatim, so every sentence is supported by construction and its quote is itself.
 """
 
 from __future__ import annotations
@@ -15,12 +24,15 @@ from dataclasses import dataclass
 from index import embedder
 from index.sentences import sentence_spans
 
+from . import answer_type
 from .text import terms, words
 from .types import Passage
 
 SEMANTIC_WEIGHT = 0.6
 MIN_WORDS = 4  # drops bylines and headings like "Sputnik" or "Discuss"
 FOLLOW_UP_RATIO = 0.9  # a second sentence must score this close to the best one
+ANSWER_TYPE_BONUS = 0.1  # added to the score of a sentence holding what the question asks for
+WINDOWED = 20  # this many of the best sentences are also read after their predecessor
 
 
 @dataclass
@@ -32,13 +44,20 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0  # cosine of question and sentence
     matched: frozenset = frozenset()  # the question's more specific terms that the sentence contains
+    window_start: int = -1  # where the sentence before it in the passage starts (its own start if none)
+
+    @property
+    def window(self) -> str:
+        """The previous sentence of the passage and this one, as the passage has them."""
+        return self.passage.text[self.window_start - self.passage.start : self.end - self.passage.start]
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
     seen: set[str] = set()
     found = []
     for passage in passages:
-        for start, end in sentence_spans(passage.text, offset=passage.start):
+        spans = sentence_spans(passage.text, offset=passage.start)
+        for (start, end), before in zip(spans, [spans[0]] + spans[:-1]):
             text = passage.text[start - passage.start : end - passage.start]
             # overlapping chunks, and copies of one file in two folders, repeat sentences: keep the first
             # (best-ranked) copy, or the prompt's few slots fill with the same sentence twice
@@ -46,7 +65,7 @@ def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
             if len(words(text)) < MIN_WORDS or key in seen:
                 continue
             seen.add(key)
-            found.append(Evidence(passage, start, end, text))
+            found.append(Evidence(passage, start, end, text, window_start=before[0]))
     return found
 
 
@@ -56,7 +75,8 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
     if not candidates:
         return []
     query = embedder.embed_one(question)
-    similarity = embedder.embed([c.text for c in candidates]) @ query
+    similarity = embedder.embed_cached([c.text for c in candidates]) @ query
+    kind = answer_type.expected(question)
     question_terms = terms(question)
     sentence_terms = [terms(c.text) for c in candidates]
     weights = idf_weights(question_terms, sentence_terms)
@@ -67,6 +87,13 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
         candidate.similarity = float(sim)
         candidate.matched = frozenset(t for t in question_terms & found if weights[t] >= mean_weight)
         candidate.score = SEMANTIC_WEIGHT * candidate.similarity + (1 - SEMANTIC_WEIGHT) * lexical
+        if kind and answer_type.holds(candidate.text, kind, question):
+            candidate.score += ANSWER_TYPE_BONUS
+    # only the best are read after their predecessor too: every window would double the embedding time
+    best = sorted(candidates, key=lambda c: -c.score)[:WINDOWED]
+    in_window = embedder.embed_cached([c.window for c in best]) @ query
+    for candidate, sim in zip(best, in_window):
+        candidate.score += SEMANTIC_WEIGHT * (float(sim) - candidate.similarity) / 2  # meaning: the mean of the two
     return sorted(candidates, key=lambda c: -c.score)
 
 

@@ -19,7 +19,7 @@ from .text import terms
 
 MAX_SOURCES = 4
 MAX_SOURCE_CHARS = 1800
-MIN_SCORE_RATIO = 0.6  # a sentence scoring far below the best is a distractor: the 1.5B model blends it in
+MIN_SCORE_RATIO = 0.7  # a sentence scoring far below the best is a distractor: the 1.5B model blends it in
 REFUSAL_TEXT = "I can only answer questions about the documents in this collection."
 
 SYSTEM = (

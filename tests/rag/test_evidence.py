@@ -27,6 +27,29 @@ def test_sentences_scoring_far_below_the_best_are_left_out():
     passage = Passage(id="p", doc_id="p", source="p.txt", title="p", text=text, score=1.0, start=0, end=len(text))
     sentences = [sentence + "." for sentence in text.rstrip(".").split(". ")]
     ranked = [extractive.Evidence(passage, text.index(sentence), text.index(sentence) + len(sentence), sentence, score=score)
-              for sentence, score in zip(sentences, [0.8, 0.5, 0.47, 0.3])]
+              for sentence, score in zip(sentences, [0.8, 0.57, 0.55, 0.3])]
     chosen = generate.select_evidence(ranked)
-    assert [e.text for e in chosen] == ["Ferries leave at seven.", "The pier was rebuilt in 1990."]  # 0.47 < 0.6 x 0.8
+    assert [e.text for e in chosen] == ["Ferries leave at seven.", "The pier was rebuilt in 1990."]  # 0.55 < 0.7 x 0.8
+
+
+def _passage(text: str) -> Passage:
+    return Passage(id="p", doc_id="p", source="p.txt", title="p", text=text, score=1.0, start=0, end=len(text))
+
+
+def test_a_sentence_is_read_with_the_one_before_it():
+    text = ("Regulators say the airline hid engine faults from its safety inspectors.\n"
+            "The company has firmly denied the accusations. It flies to forty cities.")
+    ranked = extractive.rank_sentences("How did the airline respond to the claims about engine faults?", [_passage(text)])
+    by_text = {e.text: e for e in ranked}
+    assert by_text["The company has firmly denied the accusations."].window == (
+        "Regulators say the airline hid engine faults from its safety inspectors.\n"
+        "The company has firmly denied the accusations.")
+    first = by_text["Regulators say the airline hid engine faults from its safety inspectors."]
+    assert first.window == first.text  # nothing before it
+
+
+def test_a_sentence_holding_the_kind_of_thing_asked_for_ranks_higher():
+    text = ("Russia will call up reservists to fight in Ukraine, the defence minister said on Russian television. "
+            "The country will call up 300,000 of them.")
+    ranked = extractive.rank_sentences("How many reservists will Russia call up?", [_passage(text)])
+    assert ranked[0].text == "The country will call up 300,000 of them."
