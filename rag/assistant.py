@@ -133,6 +133,11 @@ class Assistant:
             yield piece
         clock.mark("generate")
         answer = self._checked("".join(draft), question, standalone, passages, backend)
+        if answer.abstained and _only_restated(answer.judgements):
+            # the model saw where the answer is but echoed the question instead of drawing it out
+            # ("US tech companies complained …" from "… including Google and Microsoft …"): the
+            # extractive answer, quoted verbatim, goes through the same question-level checks
+            answer = self._checked(_quoted(extractive.best_sentences(ranked)), question, standalone, passages, backend)
         clock.mark("verify")
         prompt_tokens = model.count_tokens(messages) or getattr(model, "last_prompt_tokens", None)
         if prompt_tokens:
@@ -239,6 +244,15 @@ def _extractive_answer(question: str, passages: list[Passage], ranked: list[extr
             citations[key] = _citation(len(citations) + 1, evidence.passage, evidence.text, evidence.start, evidence.end)
         sentences.append(Sentence(evidence.text, [citations[key].n], True))
     return Answer(question, _render(sentences), False, sentences, list(citations.values()), "extractive", passages=passages)
+
+
+def _only_restated(judgements: list[verify.Judgement]) -> bool:
+    return bool(judgements) and all(j.reasons == [verify.RESTATES] for j in judgements)
+
+
+def _quoted(evidence: list[extractive.Evidence]) -> str:
+    """Passage sentences as a draft answer; the check sets each one's citation."""
+    return " ".join(f"{' '.join(e.text.split())} [{n}]" for n, e in enumerate(evidence, 1))
 
 
 def abstention(question: str, passages: list[Passage], backend: str) -> Answer:

@@ -46,6 +46,7 @@ from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
 RESTATED_WEIGHT = 0.5  # ... where a term the sentence repeats from the question counts this much
+RESTATES = "restates the question without answering it"
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
@@ -127,7 +128,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         return judgement
     question_terms = terms(question or "")
     if question is not None and not claim_terms - question_terms:
-        judgement.reasons.append("restates the question without answering it")
+        judgement.reasons.append(RESTATES)
         return judgement
     claim_vector = embedder.embed_one(sentence)
     if question is not None and not claim_terms & question_terms and \

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from rag import ABSTAIN_TEXT, Answer, Assistant, generate, judge, verify
+from rag import ABSTAIN_TEXT, Answer, Assistant, extractive, generate, judge, verify
 from rag.generate import REFUSAL_TEXT
 from rag.llm import amx_notice, load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
@@ -180,3 +180,19 @@ def test_a_no_from_the_judge_withdraws_a_sentence_the_words_support(seeded):
     assert judgements[0].supported  # the lexical check finds every word and name in the passage
     seeded._judge(judgements, NOT_ANSWERED, "local")
     assert not judgements[0].supported and "the model said no" in judgements[0].reasons[-1]
+
+
+def test_a_draft_that_only_restates_the_question_gives_way_to_the_best_sentence_quoted(seeded, seed_text, tmp_path):
+    question = "Which US tech companies complained about losing Huawei's business?"
+    assistant = Assistant(settings=seeded.settings.model_copy(update={"llm_record": tmp_path / "drafts.jsonl"}))
+    passages = assistant.retrieve(question)
+    messages = generate.answer_messages(question, generate.select_evidence(extractive.rank_sentences(question, passages)))
+    model = load_llm("local", assistant.settings)  # the recorded model: this prompt's reply is the echo below
+    model._record(model._key("stream", messages, assistant.settings.max_answer_tokens),
+                  "US tech companies complained about losing Huawei's business [1].")  # what the 1.5B drafted in an eval
+
+    answer = assistant.ask(question, llm="local")
+    assert not answer.abstained, answer.judgements
+    assert "Google and Microsoft" in answer.answer and all(s.supported for s in answer.sentences)
+    assert all(seed_text[c.start : c.end] == c.quote for c in answer.citations)
+    assert model.replayed >= 1  # the echo was the draft, replayed
