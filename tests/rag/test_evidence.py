@@ -22,18 +22,18 @@ def test_copies_of_one_file_in_two_folders_give_each_sentence_once(tmp_path):
     assert "Google and Microsoft" in texts[0]
 
 
+def _passage(text: str) -> Passage:
+    return Passage(id="p", doc_id="p", source="p.txt", title="p", text=text, score=1.0, start=0, end=len(text))
+
+
 def test_sentences_scoring_far_below_the_best_are_left_out():
     text = "Ferries leave at seven. The pier was rebuilt in 1990. Tickets cost four euros. Gulls nest on the roof."
-    passage = Passage(id="p", doc_id="p", source="p.txt", title="p", text=text, score=1.0, start=0, end=len(text))
+    passage = _passage(text)
     sentences = [sentence + "." for sentence in text.rstrip(".").split(". ")]
     ranked = [extractive.Evidence(passage, text.index(sentence), text.index(sentence) + len(sentence), sentence, score=score)
               for sentence, score in zip(sentences, [0.8, 0.57, 0.55, 0.3])]
     chosen = generate.select_evidence(ranked)
     assert [e.text for e in chosen] == ["Ferries leave at seven.", "The pier was rebuilt in 1990."]  # 0.55 < 0.7 x 0.8
-
-
-def _passage(text: str) -> Passage:
-    return Passage(id="p", doc_id="p", source="p.txt", title="p", text=text, score=1.0, start=0, end=len(text))
 
 
 def test_a_sentence_is_read_with_the_one_before_it():
