@@ -44,12 +44,13 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0  # cosine of question and sentence
     matched: frozenset = frozenset()  # the question's more specific terms that the sentence contains
-    window_start: int = -1  # where the sentence before it in the passage starts (its own start if none)
+    window_start: int | None = None  # where the sentence before it in the passage starts (its own start if none)
 
     @property
     def window(self) -> str:
         """The previous sentence of the passage and this one, as the passage has them."""
-        return self.passage.text[self.window_start - self.passage.start : self.end - self.passage.start]
+        start = self.start if self.window_start is None else self.window_start
+        return self.passage.text[start - self.passage.start : self.end - self.passage.start]
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Evidence]:

@@ -46,6 +46,8 @@ def test_a_sentence_is_read_with_the_one_before_it():
         "The company has firmly denied the accusations.")
     first = by_text["Regulators say the airline hid engine faults from its safety inspectors."]
     assert first.window == first.text  # nothing before it
+    by_hand = extractive.Evidence(first.passage, first.start, first.end, first.text)
+    assert by_hand.window == first.text  # evidence made without a window is read alone
 
 
 def test_a_sentence_holding_the_kind_of_thing_asked_for_reaches_the_prompt_beside_a_closer_match():
