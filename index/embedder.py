@@ -22,6 +22,7 @@ _lock = threading.Lock()
 SENTENCE_CACHE_SIZE = 50_000  # vectors of 1.5 KB each: at most ~75 MB
 _sentences: OrderedDict[str, np.ndarray] = OrderedDict()
 _sentences_lock = threading.Lock()
+_stores: dict[str, object] = {}  # path -> a store of vectors made at ingest (sentence_vectors.SentenceVectors)
 
 
 def model_path() -> str:
@@ -59,8 +60,14 @@ def embed_one(text: str) -> np.ndarray:
     return vector
 
 
+def use_store(store) -> None:
+    """Let `embed_cached` take vectors from `store` (anything with `path` and `lookup(texts) -> {text: vector}`)."""
+    with _sentences_lock:
+        _stores.setdefault(str(store.path), store)
+
+
 def embed_cached(texts: list[str]) -> np.ndarray:
-    """Like `embed`, remembering the vectors of the most recent texts.
+    """Like `embed`, remembering the vectors of the most recent texts, and reading those stored at ingest.
 
     Every question ranks and checks the sentences of its passages, and questions about one corpus keep
     meeting the same sentences (follow-ups, a chat on one article): embedding them again cost ~0.25 s
@@ -70,11 +77,18 @@ def embed_cached(texts: list[str]) -> np.ndarray:
         known = {text: _sentences[text] for text in texts if text in _sentences}
         for text in known:
             _sentences.move_to_end(text)
+        stores = list(_stores.values())
+    for store in stores:
+        wanted = [text for text in texts if text not in known]
+        if not wanted:
+            break
+        known.update(store.lookup(wanted))
     missing = list(dict.fromkeys(text for text in texts if text not in known))
     known.update(zip(missing, (vector.copy() for vector in embed(missing))))  # not views of one batch
     with _sentences_lock:
-        for text in missing:
-            _sentences[text] = known[text]
+        for text in dict.fromkeys(texts):
+            if text not in _sentences:
+                _sentences[text] = known[text]
         while len(_sentences) > SENTENCE_CACHE_SIZE:
             _sentences.popitem(last=False)
     return np.stack([known[text] for text in texts]) if texts else np.zeros((0, 384), dtype=np.float32)

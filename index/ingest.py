@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bm25, embedder, store
+from .sentence_vectors import SentenceVectors
 from .chunking import CHUNKER_VERSION, chunk_text
 from .loaders import SUPPORTED_SUFFIXES, Document, LoadError, file_sha256, iter_files, load_file
 
@@ -41,6 +42,7 @@ class IngestReport:
     removed: int = 0
     removed_elsewhere: int = 0  # with `exclusive`: documents indexed from outside the given paths
     chunks_embedded: int = 0
+    sentences_embedded: int = 0  # their sentences, stored for answering (an older index gets them all once)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     ignored: list[str] = field(default_factory=list)  # files of unsupported types inside folders
 
@@ -51,14 +53,16 @@ class IngestReport:
     def summary(self) -> str:
         line = (
             f"{self.documents} documents: {self.added} added, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.removed} removed; {self.chunks_embedded} chunks embedded; "
-            f"{len(self.skipped)} skipped"
+            f"{self.unchanged} unchanged, {self.removed} removed; {self.chunks_embedded} chunks embedded"
+            + (f" ({self.sentences_embedded} sentences)" if self.sentences_embedded else "")
+            + f"; {len(self.skipped)} skipped"
         )
         if self.ignored:
             line += f"; {len(self.ignored)} files of unsupported types ignored"
         if self.removed_elsewhere:
             line += f"; removed {self.removed_elsewhere} documents indexed from outside these paths"
-        if self.documents and not self.chunks_embedded and not self.removed and not self.removed_elsewhere:
+        if self.documents and not (self.chunks_embedded or self.sentences_embedded or self.removed
+                                   or self.removed_elsewhere):
             line += " (index already up to date, nothing embedded)"
         return line
 
@@ -74,10 +78,11 @@ def file_stamp(path: Path) -> str:
 
 
 def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, exclusive: bool = False,
-           progress: bool = True, max_file_mb: float = MAX_FILE_MB) -> IngestReport:
+           progress: bool = True, max_file_mb: float = MAX_FILE_MB, sentences: bool = True) -> IngestReport:
     """Bring the collection in step with the files under `paths`; `sync` also drops vanished ones, and
     `exclusive` every document indexed from anywhere else (the collection becomes exactly these paths).
-    Files over `max_file_mb` are skipped unread (a 100 MB text would take hours to embed here)."""
+    Files over `max_file_mb` are skipped unread (a 100 MB text would take hours to embed here).
+    `sentences=False` leaves the sentence vectors (sentence_vectors.py) to a later ingest or refresh."""
     report = IngestReport()
     indexed: dict[str, dict] = {}
     versions: dict[str, set[str]] = {}  # doc_id -> content hashes of its first chunks (>1: a run was killed)
@@ -148,6 +153,8 @@ def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, e
         report.removed, report.removed_elsewhere = len(gone), len(strangers)
         chunks.bump_revision()
     refresh_bm25(chunks)
+    if sentences:
+        report.sentences_embedded = SentenceVectors(chunks.sentence_vectors_file).refresh(chunks, progress)
     return report
 
 
@@ -250,6 +257,7 @@ def remove(chunks: store.ChunkStore, doc_ids: list[str]) -> int:
         chunks.delete_documents(sorted(present))
         chunks.bump_revision()
         refresh_bm25(chunks)
+        SentenceVectors(chunks.sentence_vectors_file).refresh(chunks)
     return len(present)
 
 

@@ -139,6 +139,14 @@ class ChunkStore:
         host, port, _ = parse_url(self.chroma_url)
         return self.home / "bm25-servers" / f"{host}_{port}" / self.name
 
+    @property
+    def sentence_vectors_file(self) -> Path:
+        """Where the vectors of this collection's sentences live (see sentence_vectors.py), like bm25_folder."""
+        if not self.chroma_url:
+            return self.home / "sentences" / f"{self.name}.sqlite"
+        host, port, _ = parse_url(self.chroma_url)
+        return self.home / "sentences-servers" / f"{host}_{port}" / f"{self.name}.sqlite"
+
     def revision(self) -> str:
         """The collection's current revision, read fresh (another process may have written)."""
         fresh = self.client.get_collection(self.name, embedding_function=None)

@@ -45,6 +45,7 @@ class UploadReport:
         return {
             "accepted": self.accepted, "summary": report.summary(), "added": report.added,
             "updated": report.updated, "unchanged": report.unchanged, "chunks_embedded": report.chunks_embedded,
+            "sentences_embedded": report.sentences_embedded,
             "rejected": [{"file": name, "reason": reason} for name, reason in self.rejected + self._skipped()],
         }
 

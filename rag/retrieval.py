@@ -22,6 +22,7 @@ import numpy as np
 
 from index import ChunkStore, embedder, refresh_bm25
 from index.bm25 import BM25Index
+from index.sentence_vectors import SentenceVectors
 
 from .settings import Settings
 from .types import Passage
@@ -67,6 +68,7 @@ class HybridRetriever:
     def __init__(self, chunks: ChunkStore, settings: Settings | None = None):
         settings = settings or Settings()
         self.chunks = chunks
+        embedder.use_store(SentenceVectors(chunks.sentence_vectors_file))  # ranking its sentences embeds none
         self.candidates = settings.candidates
         self.rrf_k = settings.rrf_k
         self.exact_limit = settings.exact_search_limit
