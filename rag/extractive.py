@@ -6,14 +6,15 @@ the IDF is taken over the candidate sentences, so a term that every sentence rep
 corpus's main subject) counts for little and the term that singles out the answer counts most.
 For the 20 best sentences, the similarity is the mean of the sentence's own and that of the sentence read
 after its predecessor: news sentences leave their subject to the one before ("The company has
-ardently denied the claims."). A sentence that holds the kind of thing the question asks for (a
-number for "how many", see answer_type.py) gets a bonus. Measured without the LLM (is a gold answer
-in the sentences the prompt gets?), the two together let the prompt drop weaker sentences
-(generate.MIN_SCORE_RATIO 0.6 -> 0.7) and still hold the gold as often or more: seeds 23/25 (was
-23), realtimeqa-news-400 61/100 (60), squad2-500 230/242 (228), with 25 %, 7 % and 28 % fewer
-characters. Reading every sentence's window, not only the best 20's, gave the same counts; on news
-the ranking stage takes 0.38 s a question without windows, 0.71 s with the best 20's and 0.77 s
-with all of them (medians), so the windows are most of the cost either way.
+ardently denied the claims."). The pair is read as the normalised sum of the two sentences' vectors,
+not embedded as one text: without the LLM (is a gold answer in the sentences the prompt gets?) the two
+readings select equally (seeds 23/25, realtimeqa-news-400 61/100, squad2-500 230/242 either way), and
+the sum needs no model call, because every indexed sentence's vector is stored at ingest
+(index/sentence_vectors.py); embedding the pairs cost ~0.3 s of each news question's time to first
+token. A sentence that holds the kind of thing the question asks for (a number for "how many", see
+answer_type.py) gets a bonus. The two together let the prompt drop weaker sentences
+(generate.MIN_SCORE_RATIO 0.6 -> 0.7) and still hold the gold as often or more, with 25 %, 7 % and
+28 % fewer characters on those three sets.
 Extractive answers are verbatim, so every sentence is supported by construction and its quote is itself.
 """
 
@@ -21,6 +22,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+import numpy as np
 
 from index import embedder
 from index.sentences import sentence_spans
@@ -45,13 +48,14 @@ class Evidence:
     score: float = 0.0
     similarity: float = 0.0  # cosine of question and sentence
     matched: frozenset = frozenset()  # the question's more specific terms that the sentence contains
-    window_start: int | None = None  # where the sentence before it in the passage starts (its own start if none)
+    before: tuple[int, int] | None = None  # the passage's sentence before this one (document offsets), if any
 
     @property
-    def window(self) -> str:
-        """The previous sentence of the passage and this one, as the passage has them."""
-        start = self.start if self.window_start is None else self.window_start
-        return self.passage.text[start - self.passage.start : self.end - self.passage.start]
+    def previous(self) -> str:
+        """The sentence before this one in its passage: "" for the first (or for evidence made by hand)."""
+        if self.before is None:
+            return ""
+        return self.passage.text[self.before[0] - self.passage.start : self.before[1] - self.passage.start]
 
 
 def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
@@ -59,7 +63,7 @@ def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
     found = []
     for passage in passages:
         spans = sentence_spans(passage.text, offset=passage.start)
-        for (start, end), before in zip(spans, [spans[0]] + spans[:-1]):
+        for (start, end), before in zip(spans, [None] + spans[:-1]):
             text = passage.text[start - passage.start : end - passage.start]
             # overlapping chunks, and copies of one file in two folders, repeat sentences: keep the first
             # (best-ranked) copy, or the prompt's few slots fill with the same sentence twice
@@ -67,7 +71,7 @@ def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
             if len(words(text)) < MIN_WORDS or key in seen:
                 continue
             seen.add(key)
-            found.append(Evidence(passage, start, end, text, window_start=before[0]))
+            found.append(Evidence(passage, start, end, text, before=before))
     return found
 
 
@@ -77,7 +81,8 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
     if not candidates:
         return []
     query = embedder.embed_one(question)
-    similarity = embedder.embed_cached([c.text for c in candidates]) @ query
+    vectors = embedder.embed_cached([c.text for c in candidates])
+    similarity = vectors @ query
     kind = answer_type.expected(question)
     question_terms = terms(question)
     sentence_terms = [terms(c.text) for c in candidates]
@@ -92,9 +97,10 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
         if kind and answer_type.holds(candidate.text, kind, question):
             candidate.score += ANSWER_TYPE_BONUS
     # only the best can reach the prompt, so only theirs are read after their predecessor
-    best = sorted(candidates, key=lambda c: -c.score)[:WINDOWED]
-    in_window = embedder.embed_cached([c.window for c in best]) @ query
-    for candidate, sim in zip(best, in_window):
+    best = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)[:WINDOWED]
+    windows = vectors[best] + embedder.embed_cached([candidates[i].previous or candidates[i].text for i in best])
+    in_window = (windows / np.linalg.norm(windows, axis=1, keepdims=True)) @ query
+    for candidate, sim in zip([candidates[i] for i in best], in_window):
         candidate.score += SEMANTIC_WEIGHT * (float(sim) - candidate.similarity) / 2  # meaning: the mean of the two
     return sorted(candidates, key=lambda c: -c.score)
 

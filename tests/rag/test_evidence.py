@@ -36,18 +36,22 @@ def test_sentences_scoring_far_below_the_best_are_left_out():
     assert [e.text for e in chosen] == ["Ferries leave at seven.", "The pier was rebuilt in 1990."]  # 0.55 < 0.7 x 0.8
 
 
-def test_a_sentence_is_read_with_the_one_before_it():
+def test_a_sentence_is_read_with_the_one_before_it(monkeypatch):
     text = ("Regulators say the airline hid engine faults from its safety inspectors.\n"
             "The company has firmly denied the accusations. It flies to forty cities.")
     ranked = extractive.rank_sentences("How did the airline respond to the claims about engine faults?", [_passage(text)])
     by_text = {e.text: e for e in ranked}
-    assert by_text["The company has firmly denied the accusations."].window == (
-        "Regulators say the airline hid engine faults from its safety inspectors.\n"
-        "The company has firmly denied the accusations.")
+    denial = by_text["The company has firmly denied the accusations."]
+    assert denial.previous == "Regulators say the airline hid engine faults from its safety inspectors."
     first = by_text["Regulators say the airline hid engine faults from its safety inspectors."]
-    assert first.window == first.text  # nothing before it
+    assert first.previous == ""  # nothing before it
     by_hand = extractive.Evidence(first.passage, first.start, first.end, first.text)
-    assert by_hand.window == first.text  # evidence made without a window is read alone
+    assert by_hand.previous == ""  # evidence made without its neighbour is read alone
+
+    monkeypatch.setattr(extractive, "WINDOWED", 0)
+    read_alone = {e.text: e for e in extractive.rank_sentences(
+        "How did the airline respond to the claims about engine faults?", [_passage(text)])}
+    assert denial.score > read_alone[denial.text].score + 0.02  # its predecessor says what was denied
 
 
 def test_a_sentence_holding_the_kind_of_thing_asked_for_reaches_the_prompt_beside_a_closer_match():
