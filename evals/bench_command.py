@@ -107,7 +107,7 @@ def table(result: dict) -> str:
         f"Ingest: {ingest['documents']} documents, {ingest['chunks']} chunks, {ingest['megabytes']} MB of text",
         "| path | chunks/s | ratio (ours ÷ it) |", "|---|---:|---:|",
         f"| groundrag ingest | {ingest['ours_chunks_per_s']} | 1 |",
-        f"| groundrag ingest + its {ingest['sentences']} sentences' vectors, as `rag ingest` does | "
+        f"| groundrag ingest + the vectors of its {ingest['sentences']} distinct sentences, as `rag ingest` does | "
         f"{ingest['ours_with_sentences_chunks_per_s']} | |",
         f"| raw embedder, our batch size | {ingest['raw_embedder_chunks_per_s']} | {ratios['ours_vs_raw_embedder']} |",
         f"| raw embedder, default batch | {ingest['raw_embedder_default_batch_chunks_per_s']} "

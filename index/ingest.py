@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bm25, embedder, store
-from .sentence_vectors import SentenceVectors
 from .chunking import CHUNKER_VERSION, chunk_text
 from .loaders import SUPPORTED_SUFFIXES, Document, LoadError, file_sha256, iter_files, load_file
+from .sentence_vectors import SentenceVectors
 
 # Bumped when the loaders make other documents of the same bytes ("titled-1": the titled flag). A file's
 # stamp carries it, so the "bytes unchanged, skip the file" shortcut can't keep documents an older

@@ -109,7 +109,8 @@ def test_quick_bench_prints_the_promised_json_and_writes_a_report(tmp_path):
     ingest = result["ingest"]
     for key in ("ours_chunks_per_s", "llamaindex_chunks_per_s", "raw_embedder_chunks_per_s", "first_s"):
         assert ingest[key] > 0, key
-    assert ingest["sentences"] > ingest["chunks"] and 0 < ingest["ours_with_sentences_chunks_per_s"] < ingest["ours_chunks_per_s"]
+    # the seed variants share their sentences, and each distinct sentence is embedded once
+    assert ingest["sentences"] > 0 and 0 < ingest["ours_with_sentences_chunks_per_s"] < ingest["ours_chunks_per_s"]
     assert ingest["reingest_unchanged_s"] >= 0 and ingest["reingest_unchanged_embedded"] == 0
     assert ingest["llamaindex_chunks"] == ingest["chunks"]  # the same chunks went through both paths
     assert ingest["reingest_changed_embedded"] > 0

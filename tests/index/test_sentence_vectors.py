@@ -42,7 +42,8 @@ def test_answering_embeds_only_the_question_and_reads_the_vectors_ingest_stored(
     question = "How many containers did the harbour of Port Elin handle?"
     ranked = extractive.rank_sentences(question, assistant.retrieve(question))
     assert ranked[0].text == "The harbour of Port Elin handled 4,200 containers in June."
-    assert [batch for batch in embedded if batch] == [[question]]  # the sentences, and each one's predecessor, came from the store
+    # the sentences, and each one's predecessor, came from the store
+    assert [batch for batch in embedded if batch] == [[question]]
 
 
 def test_a_deleted_document_takes_its_sentences_out_of_the_store(corpus):
