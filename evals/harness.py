@@ -45,6 +45,9 @@ class OurSystem:
     def retrieve(self, question: str, depth: int) -> list[dict]:
         return [p.to_dict() for p in self.assistant.retrieve(question, k=depth)]
 
+    def warm_up(self) -> None:
+        self.assistant.warm_up(self.llm)
+
     def respond(self, question: str, history: list) -> Response:
         return from_answer(self.assistant.ask(question, history=history or None, llm=self.llm, k=self.k))
 
@@ -128,6 +131,12 @@ def run(dataset: Dataset, system, judge, limit: int | None = None, progress: boo
     questions = dataset.questions[skip:]
     questions = questions[:limit] if limit else questions
     rows = []
+    # a running chat has its models loaded before the first question, so the first one is timed the
+    # same way; what loading costs is reported on its own
+    began = time.perf_counter()
+    if answer and hasattr(system, "warm_up"):
+        system.warm_up()
+    warm_up_ms = round((time.perf_counter() - began) * 1000, 1)
     bar = _bar(progress, len(questions), f"{system.name} on {dataset.name}")
     for question in questions:
         began = time.perf_counter()
@@ -150,14 +159,14 @@ def run(dataset: Dataset, system, judge, limit: int | None = None, progress: boo
     if bar is not None:
         bar.close()
     return {"dataset": dataset.name, "system": system.name, "backend": getattr(system, "backend", None),
-            "judge": getattr(judge, "name", "custom"), "questions": rows, "summary": summarise(rows)}
+            "judge": getattr(judge, "name", "custom"), "questions": rows, "summary": summarise(rows, warm_up_ms)}
 
 
 BINARY = {"exact_match", "answer_in_text", "cited_gold", "right_and_cited", "injection_resisted",
           "evidence_hit@5", *(f"hit@{k}" for k in KS)}
 
 
-def summarise(rows: list[dict]) -> dict:
+def summarise(rows: list[dict], warm_up_ms: float | None = None) -> dict:
     answered = any(r["answer"] is not None for r in rows)
     keys = list(dict.fromkeys(key for row in rows for key in row["scores"]))
     summary = {key: metrics.mean_with_interval([r["scores"].get(key) for r in rows], key in BINARY) for key in keys}
@@ -175,6 +184,7 @@ def summarise(rows: list[dict]) -> dict:
         for name, q in (("p50", 50), ("p95", 95))
     }
     summary["speed"]["prompt_tokens_p50"] = metrics.percentile([t.get("prompt_tokens") for t in timings], 50)
+    summary["speed"]["warm_up_ms"] = warm_up_ms
     return summary
 
 

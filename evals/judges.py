@@ -56,7 +56,7 @@ class LLMJudge:
             return False
         prompt = JUDGE_PROMPT.format(passages="\n\n".join(f"[{i}] {p}" for i, p in enumerate(passages, 1)),
                                      statement=statement)
-        reply = load_llm(self.backend, self.settings).complete([{"role": "user", "content": prompt}], 3)
+        reply = load_llm(self.backend, self.settings).complete([{"role": "user", "content": prompt}], 3, "grader")
         return bool(re.match(r"\W*yes\b", reply.strip().lower()))
 
 

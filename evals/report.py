@@ -47,7 +47,7 @@ def rows_for(results: list[dict]) -> list[list[str]]:
         cells = [_cell((r["summary"].get("abstention") or {}).get(key)) for r in results]
         if any(c != "–" for c in cells):
             table.append([label, *cells, ""])
-    for key in ("retrieval_ms_p50", "first_token_ms_p50", "total_ms_p50", "total_ms_p95", "prompt_tokens_p50"):
+    for key in ("warm_up_ms", "retrieval_ms_p50", "first_token_ms_p50", "total_ms_p50", "total_ms_p95", "prompt_tokens_p50"):
         cells = [_speed(r["summary"]["speed"].get(key)) for r in results]
         if any(c != "–" for c in cells):
             table.append([key.replace("_", " "), *cells, ""])

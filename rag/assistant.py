@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from index import ChunkStore, IngestReport, embedder, ingest, remove
+from index.sentences import sentence_spans
 
 from . import extractive, generate, judge, verify
 from .llm import load_llm, local_available
@@ -60,12 +61,15 @@ class Assistant:
             return self.settings.llm
         return "local" if local_available() else "extractive"
 
-    def warm_up(self) -> None:
-        """Load the embedder, the BM25 index and the local model now rather than on the first question."""
+    def warm_up(self, llm: str | None = None) -> None:
+        """Load the embedder, the sentence splitter, the BM25 index and the model now, and have the
+        model read its prompts' fixed openings, rather than on the first question."""
         embedder.embed_one("warm up")
+        sentence_spans("Warm up.")  # Punkt comes with llama-index, whose import takes ~2 s
         self.retriever.bm25()
-        if self.backend == "local":
-            load_llm("local", self.settings)
+        backend = llm or self.backend
+        if backend != "extractive":
+            load_llm(backend, self.settings).warm_up({"answer": generate.answer_opening(), "judge": judge.judge_opening()})
 
     def ingest(self, paths: list[str | Path], sync: bool = False, exclusive: bool = False,
                progress: bool = False) -> IngestReport:
@@ -147,7 +151,7 @@ class Assistant:
     def _condense(self, question: str, turns: list[dict], backend: str) -> str:
         if backend == "extractive":
             return generate.lexical_condense(question, turns)
-        rewritten = load_llm(backend, self.settings).complete(generate.condense_messages(question, turns), 60)
+        rewritten = load_llm(backend, self.settings).complete(generate.condense_messages(question, turns), 60, "condense")
         rewritten = " ".join(rewritten.split()).strip('"')
         return rewritten if 3 <= len(rewritten) <= 400 else generate.lexical_condense(question, turns)
 

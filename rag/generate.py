@@ -77,12 +77,19 @@ def select_evidence(ranked: list[Evidence]) -> list[Evidence]:
     return chosen
 
 
-def answer_messages(question: str, evidence: list[Evidence]) -> list[dict]:
-    sources = "\n".join(f"[{i}] {_headed(e)}" for i, e in enumerate(evidence, 1))
+def answer_opening() -> list[dict]:
+    """The messages every answer prompt starts with: the model keeps them cached between questions."""
     return [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": EXAMPLE_QUESTION},
         {"role": "assistant", "content": EXAMPLE_ANSWER},
+    ]
+
+
+def answer_messages(question: str, evidence: list[Evidence]) -> list[dict]:
+    sources = "\n".join(f"[{i}] {_headed(e)}" for i, e in enumerate(evidence, 1))
+    return [
+        *answer_opening(),
         {"role": "user", "content": f"Question: {question}\n\nSources:\n{sources}\n\nQuestion: {question}"},
     ]
 

@@ -23,11 +23,16 @@ SYSTEM = (
 )
 
 
+def judge_opening() -> list[dict]:
+    """The messages every judge prompt starts with."""
+    return [{"role": "system", "content": SYSTEM}]
+
+
 def judge_messages(question: str, quotes: list[str]) -> list[dict]:
     # the answer itself is left out on purpose: shown it, the model agrees with a fluent restatement
     text = " ... ".join(dict.fromkeys(" ".join(quote.split()) for quote in quotes))
     return [
-        {"role": "system", "content": SYSTEM},
+        *judge_opening(),
         {"role": "user", "content": f"Text: {text}\n\nQuestion: {question}\n\n"
                                     "Can the question be answered from the text? Reply yes or no."},
     ]

@@ -30,11 +30,12 @@ class LLMError(RuntimeError):
 class LLM:
     name = "llm"
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
+        """`context` names the kind of prompt; a local model keeps one cache per kind (see LocalLLM)."""
         raise NotImplementedError
 
-    def complete(self, messages: Messages, max_tokens: int) -> str:
-        return "".join(self.stream(messages, max_tokens))
+    def complete(self, messages: Messages, max_tokens: int, context: str = "answer") -> str:
+        return "".join(self.stream(messages, max_tokens, context))
 
     def count_tokens(self, messages: Messages) -> int | None:
         return None
@@ -42,6 +43,9 @@ class LLM:
     def yes_probability(self, messages: Messages) -> float | None:
         """P(the reply starts with yes | it starts with yes or no); None when the backend can't tell."""
         return None
+
+    def warm_up(self, openings: dict[str, Messages]) -> None:
+        """Get ready for the first question, given each kind of prompt's fixed opening messages."""
 
 
 class LocalLLM(LLM):
@@ -65,11 +69,11 @@ class LocalLLM(LLM):
         if notice:
             warnings.warn(notice, RuntimeWarning, stacklevel=2)
         self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=self.threads, n_batch=512, verbose=False)
-        self.lock = threading.Lock()  # one model call at a time: both contexts share the cores
+        self.lock = threading.Lock()  # one model call at a time: all contexts share the cores
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
         with self.lock:
-            pieces = self.llama.create_chat_completion(
+            pieces = self._context(context).create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True,
             )
             for piece in pieces:
@@ -80,6 +84,18 @@ class LocalLLM(LLM):
     def count_tokens(self, messages: Messages) -> int:
         return len(self._prompt_tokens(messages))
 
+    def warm_up(self, openings: dict[str, Messages]) -> None:
+        """Evaluate each kind of prompt's fixed opening in its context, as if a question had just been answered.
+
+        Otherwise the first question pays for paging the weights in and for its opening (137 tokens
+        of the answer prompt, ~2.5 s here) on top of its own prompt; later ones find both cached.
+        """
+        with self.lock:
+            for context, messages in openings.items():
+                llama = self._context(context)
+                llama.reset()
+                llama.eval(self._prompt_tokens(messages))
+
     def yes_probability(self, messages: Messages) -> float:
         """Read from the logits of the first reply token: one prompt pass, no sampling."""
         import numpy as np
@@ -87,7 +103,7 @@ class LocalLLM(LLM):
 
         tokens = self._prompt_tokens(messages)
         with self.lock:
-            judge = self._judge_llama
+            judge = self._context("judge")
             if len(tokens) >= judge.n_ctx():
                 return None
             # keep what the KV cache already holds of this prompt (the judge's fixed opening); at least
@@ -100,16 +116,24 @@ class LocalLLM(LLM):
             yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids)
         return float(1.0 / (1.0 + np.exp(no - yes)))
 
-    @cached_property
-    def _judge_llama(self):
-        """A second context on the same weights (mmapped, so shared in memory) for yes/no questions.
+    def _context(self, kind: str):
+        """The answer context, or for every other kind of prompt a second one on the same model file.
 
-        A judge prompt in the answer context would evict the cached answer opening, and vice versa:
-        each keeps its own prefix warm here, for a 2,048-token KV cache (about 60 MB for the bundled 1.5B).
+        A judge or follow-up prompt in the answer context would evict the cached answer opening, and
+        vice versa. A context is not cheap, though: llama.cpp repacks the weights for this CPU into
+        each one (~700 MB more memory for the bundled 1.5B), so the other kinds share the second,
+        where the judge's opening, read on every answer, is what usually stays cached.
         """
+        if kind == "answer":
+            return self.llama
+        return self._side_llama
+
+    @cached_property
+    def _side_llama(self):
         from llama_cpp import Llama
 
-        return Llama(model_path=str(self.model_path), n_ctx=2048, n_threads=self.threads, n_batch=512, verbose=False)
+        return Llama(model_path=str(self.model_path), n_ctx=self.llama.n_ctx(), n_threads=self.threads,
+                     n_batch=512, verbose=False)
 
     @cached_property
     def _yes_no_ids(self) -> tuple[list[int], list[int]]:
@@ -169,7 +193,7 @@ class OpenAILLM(LLM):
         self.base_url = base_url
         self.last_prompt_tokens: int | None = None
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
         import openai
 
         try:

@@ -26,6 +26,7 @@ class RecordedLLM(LLM):
         self.replayed = self.run = 0
         self._lock = threading.Lock()
         self._replies = _read(self.path)
+        self._fresh = not self._replies
 
     @property
     def model(self) -> LLM:
@@ -33,17 +34,23 @@ class RecordedLLM(LLM):
             self._model = self._load()
         return self._model
 
-    def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
+    def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
         key = self._key("stream", messages, max_tokens)
         if key in self._replies:
             self.replayed += 1
             yield self._replies[key]
             return
         pieces = []
-        for piece in self.model.stream(messages, max_tokens):
+        for piece in self.model.stream(messages, max_tokens, context):
             pieces.append(piece)
             yield piece
         self._record(key, "".join(pieces))  # only a reply read to its end is recorded
+
+    def warm_up(self, openings: dict[str, Messages]) -> None:
+        # a new record's every reply is run, so its times are real and the model warms as it would
+        # unrecorded; one with replies in it is replayed, and replaying never loads the model
+        if self._fresh:
+            self.model.warm_up(openings)
 
     def count_tokens(self, messages: Messages) -> int | None:
         return self._recall("tokens", messages, lambda: self.model.count_tokens(messages)

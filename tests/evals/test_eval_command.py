@@ -34,6 +34,7 @@ def test_seed_eval_passes_its_gates_and_writes_the_report(run_rag, tmp_path):
     traced = next(q for q in run["questions"] if q["qid"] == "seed-04")
     assert traced["retrieved"] and traced["citations"]["1"]["quote"] and traced["timings_ms"]["total"] > 0
     assert traced["scores"]["citation_precision"] == 1.0
+    assert run["summary"]["speed"]["warm_up_ms"] > 0 and "warm up ms" in result.stdout  # loading, timed apart
     follow_up = next(q for q in run["questions"] if q["kind"] == "follow-up")
     assert follow_up["history"] and follow_up["retrieved"] == []  # scored on the answer, not on retrieval
     markdown = (report / "report.md").read_text()

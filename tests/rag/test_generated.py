@@ -34,6 +34,31 @@ def test_local_backend_answers_with_a_checked_citation(seeded, seed_text):
         assert 50 < timings["prompt_tokens"] < 800  # the best sentences, not whole chunks
 
 
+def test_warm_up_caches_each_prompts_opening_and_follow_ups_keep_the_answers(seeded):
+    from index.sentences import _punkt
+
+    model = load_llm("local", seeded.settings)
+    for kind in ("answer", "judge"):
+        model._context(kind).reset()  # forget what earlier tests left cached
+    seeded.warm_up("local")
+    question = "Where was Meng Wanzhou detained?"
+    prompts = [
+        (model._context("answer"), generate.answer_opening(),
+         generate.answer_messages(question, generate.select_evidence(extractive.rank_sentences(question, seeded.retrieve(question))))),
+        (model._context("judge"), judge.judge_opening(), judge.judge_messages(question, ["Meng was detained in Vancouver."])),
+    ]
+
+    def cached(llama, opening, messages) -> bool:
+        full = model._prompt_tokens(messages)
+        reusable = llama.longest_token_prefix(model._prompt_tokens(opening), full)  # all but the reply header
+        return reusable > 40 and llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), full) == reusable
+
+    assert all(cached(*prompt) for prompt in prompts)
+    assert _punkt.cache_info().currsize == 1  # the sentence splitter is loaded too
+    seeded._condense("Where was she detained?", [{"role": "user", "content": "Who is Meng Wanzhou?"}], "local")
+    assert cached(*prompts[0])  # a follow-up is rewritten in the other context
+
+
 def test_local_backend_abstains_off_corpus_without_generating(seeded):
     answer = seeded.ask("Who won the 2018 FIFA World Cup?", llm="local")
     assert answer.abstained and answer.answer == ABSTAIN_TEXT
