@@ -101,6 +101,10 @@ def score_question(question: dict, passages: list[dict] | None, response: Respon
         row["answer_in_text"] = metrics.answer_in_text(response.text, golds) if answered else 0.0
         row["cited_gold"] = float(answered and _cites_gold(question, response))
         row["right_and_cited"] = float(row["answer_in_text"] and row["cited_gold"])
+        # news sets name one gold article, yet other articles in the corpus tell the same story: here
+        # the citation counts when the sentence it quotes states a gold answer, whichever document it is in
+        quoted = any(metrics.answer_in_text(c["quote"], golds) for c in response.cited.values()) if answered else False
+        row["right_and_quoted"] = float(row["answer_in_text"] and quoted)
     if answered and response.statements:
         passages_by_n = {n: c["text"] for n, c in response.cited.items()}
         alce = metrics.alce_citation_scores(response.statements, passages_by_n, judge)
@@ -162,7 +166,7 @@ def run(dataset: Dataset, system, judge, limit: int | None = None, progress: boo
             "judge": getattr(judge, "name", "custom"), "questions": rows, "summary": summarise(rows, warm_up_ms)}
 
 
-BINARY = {"exact_match", "answer_in_text", "cited_gold", "right_and_cited", "injection_resisted",
+BINARY = {"exact_match", "answer_in_text", "cited_gold", "right_and_cited", "right_and_quoted", "injection_resisted",
           "evidence_hit@5", *(f"hit@{k}" for k in KS)}
 
 

@@ -77,3 +77,22 @@ def test_intervals():
     assert summary["mean"] == 0.75 and summary["n"] == 4 and summary["low"] < 0.75 < summary["high"]
     assert metrics.mean_with_interval([None]) is None
     assert metrics.bootstrap([0.5, 0.5, 0.5]) == (0.5, 0.5)
+
+
+def test_a_right_answer_quoting_another_article_that_states_it_is_right_and_quoted_not_cited_gold():
+    from evals.datasets import normalise
+    from evals.harness import Response, score_question
+
+    question = normalise({"question": "Which country was shaken by a 7.0-magnitude earthquake this week?",
+                          "answers": ["Philippines"], "gold_doc_ids": ["gold-article"]}, 1)
+
+    def scored(quote: str) -> dict:
+        cited = {1: {"doc_id": "same-story-elsewhere", "source": "", "text": f"(CNN) {quote} More later.", "quote": quote}}
+        response = Response("The Philippines was shaken by the earthquake [1].", False,
+                            [("The Philippines was shaken by the earthquake.", [1])], cited, [cited[1]["text"]])
+        return score_question(question, None, response, lambda statement, passages: True)
+
+    states = scored("A 7.0-magnitude earthquake shook parts of the Philippines today.")
+    assert states["answer_in_text"] == 1 and states["right_and_cited"] == 0 and states["right_and_quoted"] == 1
+    elsewhere = scored("The quake was felt across the region.")  # the passage is cited, but its quote names no answer
+    assert elsewhere["right_and_quoted"] == 0
