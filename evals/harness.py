@@ -137,10 +137,11 @@ def run(dataset: Dataset, system, judge, limit: int | None = None, progress: boo
     rows = []
     # a running chat has its models loaded before the first question, so the first one is timed the
     # same way; what loading costs is reported on its own
-    began = time.perf_counter()
+    warm_up_ms = None
     if answer and hasattr(system, "warm_up"):
+        began = time.perf_counter()
         system.warm_up()
-    warm_up_ms = round((time.perf_counter() - began) * 1000, 1)
+        warm_up_ms = round((time.perf_counter() - began) * 1000, 1)
     bar = _bar(progress, len(questions), f"{system.name} on {dataset.name}")
     for question in questions:
         began = time.perf_counter()
