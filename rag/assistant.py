@@ -160,7 +160,7 @@ class Assistant:
         if not parts or ABSTAIN_TEXT.lower().rstrip(".") in draft.lower():
             return abstention(question, passages, backend)
         spans = verify.candidate_spans(passages)
-        vectors = embedder.embed_cached([span.text for span in spans])
+        vectors = verify.span_vectors(spans)
         judgements = [verify.check(text, cited, standalone, spans, vectors) for text, cited in parts]
         verify.require_answer_type(judgements, standalone)
         self._judge(judgements, standalone, backend)

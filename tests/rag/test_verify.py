@@ -218,3 +218,25 @@ def test_the_number_of_a_name_stands_with_the_name():
     spans = candidate_spans([passage("m", "The pre-1975 county council built the hall as its headquarters.")])
     premise = check("The county council built the hall.", [1], "What did the pre-1875 county council build?", spans)
     assert not premise.supported and any("'1875'" in reason for reason in premise.reasons)
+
+
+def test_a_pair_of_sentences_is_read_from_its_two_sentences_vectors(spans):
+    import numpy as np
+
+    from index import embedder
+    from rag.verify import span_vectors
+
+    vectors = span_vectors(spans)
+    singles = [i for i, s in enumerate(spans) if s.sentences == 1]
+    assert np.allclose(vectors[singles], embedder.embed([spans[i].text for i in singles]), atol=1e-5)
+    pair = next(i for i, s in enumerate(spans) if s.sentences == 2)
+    first, second = (embedder.embed_one(text) for text in split_pair(spans[pair].text))
+    expected = (first + second) / np.linalg.norm(first + second)
+    assert np.allclose(vectors[pair], expected, atol=1e-5)
+    assert float(vectors[pair] @ embedder.embed_one(spans[pair].text)) > 0.8  # close to the pair embedded whole
+
+
+def split_pair(text: str) -> list[str]:
+    from index.sentences import sentence_spans
+
+    return [text[start:end] for start, end in sentence_spans(text)]
