@@ -122,12 +122,11 @@ def span_vectors(spans: list[Span]) -> np.ndarray:
     between spans that cover a sentence equally and admits close paraphrases, and the sum reads a pair
     as extractive.py reads a sentence after its predecessor.
     """
-    vectors = embedder.embed_cached([span.text for span in spans if span.sentences == 1])
-    by_start, by_end, rows = {}, {}, iter(vectors)
-    for span in spans:
-        if span.sentences == 1:
-            row = next(rows)
-            by_start[(span.passage.doc_id, span.start)] = by_end[(span.passage.doc_id, span.end)] = row
+    singles = [span for span in spans if span.sentences == 1]
+    vectors = embedder.embed_cached([span.text for span in singles])
+    by_start, by_end = {}, {}
+    for span, vector in zip(singles, vectors):
+        by_start[(span.passage.doc_id, span.start)] = by_end[(span.passage.doc_id, span.end)] = vector
     result = []
     for span in spans:
         key = span.passage.doc_id
