@@ -190,7 +190,7 @@ class Assistant:
         threshold = self.settings.min_judged_yes
         if not supported or threshold <= 0 or backend not in ("local", "openai"):
             return
-        p_yes = judge.answer_probability(load_llm(backend, self.settings), question, [j.span.support for j in supported])
+        p_yes = judge.answer_probability(load_llm(backend, self.settings), question, [j.span.judged(question) for j in supported])
         if p_yes is not None and p_yes < threshold:
             verify.withdraw(supported, f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
 

@@ -240,3 +240,17 @@ def split_pair(text: str) -> list[str]:
     from index.sentences import sentence_spans
 
     return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def test_the_judge_reads_the_sentence_before_only_when_it_names_what_the_question_does():
+    text = ("Washington's spat with Acme is part of a wider conflict. The conflict began after the company "
+            "CFO Jim Poe was detained.\nIts founder is Jane Roe.")
+    spans = candidate_spans([passage("acme", text)])
+    quote = next(s for s in spans if s.text.startswith("The conflict began"))
+    assert quote.judged("Who is Acme's CFO?") == text[: quote.end]  # the quote alone never says Acme
+    assert quote.judged("Who was detained after the conflict began?") == quote.text  # nothing named to find
+    assert quote.judged("Who is Jim Poe's employer?") == quote.text  # the quote holds the name itself
+    founder = next(s for s in spans if s.text.startswith("Its founder"))
+    assert founder.judged("Who founded Acme?") == founder.text  # the sentence before is in another paragraph
+    pair = next(s for s in spans if s.sentences == 2)
+    assert pair.judged("Who is Acme's CFO?") == pair.text
