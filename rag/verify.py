@@ -151,15 +151,13 @@ def span_vectors(spans: list[Span]) -> np.ndarray:
     for span, vector in zip(singles, vectors):
         by_start[(span.passage.doc_id, span.start)] = by_end[(span.passage.doc_id, span.end)] = vector
     result = []
-    for span in spans:
+    for span in spans:  # candidate_spans gives every sentence of a pair its own span too
         key = span.passage.doc_id
         if span.sentences == 1:
             result.append(by_start[(key, span.start)])
-        elif (key, span.start) in by_start and (key, span.end) in by_end:
+        else:
             pair = by_start[(key, span.start)] + by_end[(key, span.end)]
             result.append(pair / np.linalg.norm(pair))
-        else:  # not built by candidate_spans: read as a whole
-            result.append(embedder.embed_cached([span.text])[0])
     return np.stack(result) if result else np.zeros((0, vectors.shape[1]), dtype=np.float32)
 
 
