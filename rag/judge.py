@@ -10,8 +10,8 @@ veto: the answer abstains when P(yes) is below `min_judged_yes`.
 Framed as a reading-comprehension check in which some questions change a detail of the text, the
 1.5B model ranks a right answer above an answered unanswerable one 8 times in 10 on squad2 (0.81,
 against 0.76 when asked after the answer prompt's own opening, which also left P(yes) bunched
-between 0.6 and 0.9). The local backend runs the judge in a second context (llm.py; follow-up rewrites share it), so this
-prompt's fixed opening and the answer prompt's both stay cached.
+between 0.6 and 0.9). The local backend runs the judge in a second context (llm.py; follow-up
+rewrites share it), so this prompt's fixed opening and the answer prompt's both stay cached.
 """
 
 from __future__ import annotations

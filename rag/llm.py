@@ -49,7 +49,7 @@ class LLM:
 
 
 class LocalLLM(LLM):
-    """A GGUF model run in-process by llama.cpp; one generation at a time (the context is shared)."""
+    """A GGUF model run in-process by llama.cpp; one generation at a time (its contexts share the cores)."""
 
     name = "local"
 
@@ -88,7 +88,7 @@ class LocalLLM(LLM):
         """Evaluate each kind of prompt's fixed opening in its context, as if a question had just been answered.
 
         Otherwise the first question pays for paging the weights in and for its opening (137 tokens
-        of the answer prompt, ~2.5 s here) on top of its own prompt; later ones find both cached.
+        of the answer prompt, ~2.7 s here) on top of its own prompt; later ones find both cached.
         """
         with self.lock:
             for context, messages in openings.items():
