@@ -27,7 +27,10 @@ _NAMED_THINGS = (
     "country|countries|nation|state|states|city|cities|town|province|county|region|continent|island|river|"
     "company|companies|firm|brand|airline|bank|network|newspaper|magazine|agency|organi[sz]ation|party|"
     "team|club|university|college|school|president|leader|senator|governor|minister|ceo|player|singer|"
-    "actor|actress|artist|author|writer|director|king|queen|emperor|pope|person|celebrity|politician"
+    "actor|actress|artist|author|writer|director|king|queen|emperor|pope|person|celebrity|politician|"
+    "band|musician|rapper|star|athlete|quarterback|comedian|billionaire|automaker|carmaker|retailer|"
+    "supermarkets?|chain|startup|platform|app|website|league|show|series|film|movie|album|song|"
+    "storm|hurricane|typhoon|airport|stadium|festival"
 )
 # "who" is left out: its answer is as often a group ("international students") as a name
 _ASKS_NAME = re.compile(rf"\b(which|what) (?!kind|type|sort|is\b|was\b|are\b|were\b)((\w+ ){{0,2}})({_NAMED_THINGS})\b", re.IGNORECASE)
@@ -71,4 +74,6 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
         return any(NUMBER.match(p.lstrip("$€£").rstrip("%")) or p.lower() in _COUNT_WORDS for p in parts)
     if kind == TIME:
         return any(re.search(r"\d", t) or t.lower() in _TIME_WORDS for t in new)
-    return any(t[:1].isupper() and terms(t) and not terms(t) <= question_terms for t in new)
+    # "Monday" or "October" is capitalised, but names a time, not the thing asked for
+    return any(t[:1].isupper() and terms(t) and not terms(t) <= question_terms and t.lower() not in _TIME_WORDS
+               for t in new)

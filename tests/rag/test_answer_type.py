@@ -13,6 +13,9 @@ from rag.answer_type import COUNT, NAME, TIME, expected, holds
     ("In what year was the quay built?", TIME),
     ("Which company built the crane?", NAME),
     ("Which European country sent most ships?", NAME),
+    ("Which band announced a reunion tour?", NAME),
+    ("Which two major supermarkets plan to merge?", NAME),
+    ("Which storm hit the harbour this week?", NAME),
     ("Who installed the crane?", None),                 # as often "the dock workers" as a name
     ("What is the state average growth rate?", None),   # "state" here is no named thing
     ("Which port is older, Hamburg or Rotterdam?", None),  # the answer is in the question
@@ -37,6 +40,8 @@ def test_expected_kind(question, kind):
     ("The crane arrived from Hamburg.", "When did the crane arrive?", TIME, False),
     ("Liebherr built the crane.", "Which company built the crane?", NAME, True),
     ("The company is scaling back its orders.", "Which company is scaling back its orders?", NAME, False),
+    ("They will release a single on Friday and tour in October.", "Which band announced a reunion tour?", NAME, False),
+    ("Blink-182 will tour in October.", "Which band announced a reunion tour?", NAME, True),
     ("Whatever it says.", "Why?", None, True),
 ])
 def test_holds(sentence, question, kind, answer):
