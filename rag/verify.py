@@ -250,8 +250,29 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
                and not _name_number_held(asked, k, named, held_words)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
-    absent = [n for n in numbers if plain_number(n) not in held_words] + [n for n in names if not terms(n) <= held_terms]
+    absent = [n for n in numbers if plain_number(n) not in held_words] + \
+             [n for n in names if not all(_term_held(t, held_terms) for t in terms(n))]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
+
+
+def _term_held(term: str, held: set[str]) -> bool:
+    """The term, or one a typo away when it is long enough to be a misspelling, not another name.
+
+    "When did Galor and Zeria ...?" asks about Zeira; "Wanzou" is Wanzhou. One edit (a letter added,
+    dropped, changed or two swapped) in a word of five letters or more: "Iran" and "Iraq", or
+    "Austria" and "Australia" (two edits), stay different.
+    """
+    return term in held or (len(term) >= 5 and any(abs(len(term) - len(other)) <= 1 and _one_edit(term, other)
+                                                   for other in held))
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if len(a) > len(b):
+        a, b = b, a
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), len(a))
+    if len(a) < len(b):
+        return a[i:] == b[i + 1 :]
+    return a[i + 1 :] == b[i + 1 :] or (a[i + 2 :] == b[i + 2 :] and a[i : i + 2] == b[i : i + 2][::-1])
 
 
 def _question_word_swapped(sentence: str, question: str, support: str) -> list[str]:

@@ -163,6 +163,15 @@ def test_a_document_that_lacks_the_questions_name_does_not_answer_it(spans):
     assert not verdict.supported and any("'Oslo'" in reason for reason in verdict.reasons)
 
 
+def test_a_name_misspelled_by_one_letter_in_the_question_is_still_the_documents_name():
+    spans = candidate_spans([passage("m", "Port Elin's harbour master is Ingrid Solbakken. Ships from Austria call twice a year.")])
+    claim = "The harbour master is Ingrid Solbakken."
+    assert check(claim, [1], "Who is Port Elin's harbour master, Ingrid Solbaken or someone else?", spans).supported
+    assert check(claim, [1], "What job does Ingrid Solbkaken do in Port Elin?", spans).supported  # two letters swapped
+    verdict = check("Ships call twice a year.", [1], "How often do ships from Australia call?", spans)
+    assert not verdict.supported and any("'Australia'" in reason for reason in verdict.reasons)  # two edits: another name
+
+
 def test_a_question_about_what_is_not_so_needs_a_negative_answer():
     spans = candidate_spans([passage("j", "Most ferries stop at Brandon. The night ferry does not stop at Brandon.")])
     question = "Which ferry does not stop at Brandon?"
