@@ -281,23 +281,34 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
     "Amazon experienced another *mild* drought" against "experienced another *severe* drought": the
     sentence covers the passage well, yet the question's premise is false. Two words before and one
     after must match, so a reworded sentence ("Consolidation caused ..." for "Consolidation gave ...")
-    is not read as a misquote.
+    is not read as a misquote; for the sentence's first word, its subject, the two after it: "*Cilia*
+    usually swim in the direction ..." against "Hence *ctenophores* usually swim in the direction ...".
+    A subject is checked against the passage sentence alone (the next one mentions cilia), any other
+    word against the whole support, where a reworded question ("adaptation" for "adoption", beside
+    "adapted") often finds its word.
     """
-    claim, source = words(sentence), words(support)
-    held, asked = terms(support), terms(question)
+    claim, asked, held_anywhere = words(sentence), terms(question), terms(support)
     problems = []
-    for i in range(2, len(claim) - 1):
-        word = claim[i]
-        found = terms(word)
-        if not found or found <= held or not found <= asked:
-            continue
-        for j in range(2, len(source) - 1):
-            other = source[j]
-            if source[j - 2 : j] == claim[i - 2 : i] and source[j + 1] == claim[i + 1] and terms(other) \
-                    and not _same_word(word, other):
-                problems.append(f"the passage says {other!r} where the sentence says {word!r}")
-                break
-    return problems
+    for start, end in sentence_spans(support):
+        source, held_here = words(support[start:end]), terms(support[start:end])
+        for i in range(len(claim) - 1):
+            word = claim[i]
+            found = terms(word)
+            if not found or found <= (held_here if i == 0 else held_anywhere) or not found <= asked:
+                continue
+            for j in range(len(source) - 1):
+                other = source[j]
+                if _same_around(claim, i, source, j) and terms(other) and not _same_word(word, other):
+                    problems.append(f"the passage says {other!r} where the sentence says {word!r}")
+                    break
+    return list(dict.fromkeys(problems))
+
+
+def _same_around(claim: list[str], i: int, source: list[str], j: int) -> bool:
+    """Two words before and one after match; or, for a sentence's first word, the two after it."""
+    if i >= 2 and j >= 2 and source[j - 2 : j] == claim[i - 2 : i] and source[j + 1] == claim[i + 1]:
+        return True
+    return i == 0 and len(claim) >= 3 and source[j + 1 : j + 3] == claim[1:3]
 
 
 def _same_word(a: str, b: str) -> bool:

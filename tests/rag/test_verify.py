@@ -201,6 +201,18 @@ def test_a_word_of_the_question_that_the_passage_replaces_is_caught():
                  spans).supported
 
 
+def test_a_subject_of_the_question_that_the_passage_replaces_is_caught():
+    text = ("Hence ctenophores usually swim in the direction in which the mouth is pointing. "
+            "Their comb rows beat with thousands of cilia.")
+    spans = candidate_spans([passage("c", text)])
+    swapped = check("Cilia usually swim in the direction in which the mouth is pointing.", [1],
+                    "What direction do cilia usually swim?", spans)
+    # "cilia" in the next sentence does not make the first one say it
+    assert not swapped.supported and any("'ctenophores' where the sentence says 'cilia'" in r for r in swapped.reasons)
+    assert check("Ctenophores usually swim in the direction in which the mouth is pointing.", [1],
+                 "What direction do ctenophores usually swim?", spans).supported
+
+
 def test_another_form_of_the_same_word_is_not_a_swap():
     spans = candidate_spans([passage("l", "Boyle showed that air is necessary for combustion in 1660.")])
     verdict = check("Boyle showed that air is a necessity for combustion.", [1],
