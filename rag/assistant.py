@@ -118,7 +118,7 @@ class Assistant:
         passages = self.retriever.retrieve(standalone, k or self.settings.k, source=source)
         clock.mark("retrieve")
         ranked = extractive.rank_sentences(standalone, passages)
-        if not ranked or not extractive.is_relevant(passages, ranked[:1], self.settings.min_similarity):
+        if not ranked or not extractive.is_relevant(passages, ranked, self.settings.min_similarity):
             yield clock.stamp(abstention(question, passages, backend))
             return
         if backend == "extractive":

@@ -37,6 +37,7 @@ MIN_WORDS = 4  # drops bylines and headings like "Sputnik" or "Discuss"
 FOLLOW_UP_RATIO = 0.9  # a second sentence must score this close to the best one
 ANSWER_TYPE_BONUS = 0.1  # added to the score of a sentence holding what the question asks for
 WINDOWED = 20  # this many of the best sentences are also read after their predecessor
+RELEVANCE_SENTENCES = 3  # the best-ranked sentences whose similarity to the question shows relevance
 
 
 @dataclass
@@ -125,8 +126,14 @@ def idf_weights(question_terms: set[str], sentence_terms: list[set[str]]) -> dic
     return {t: math.log(1 + (n + 1) / (1 + sum(t in found for found in sentence_terms))) for t in question_terms}
 
 
-def is_relevant(passages: list[Passage], evidence: list[Evidence], min_similarity: float) -> bool:
+def is_relevant(passages: list[Passage], ranked: list[Evidence], min_similarity: float) -> bool:
     """Whether anything retrieved is about the question: a long passage can dilute its match, so
-    its best sentence counts too."""
-    best = max([p.similarity for p in passages] + [e.similarity for e in evidence], default=-1.0)
+    its best-ranked sentences count too.
+
+    More than the first: a sentence can rank first on the question's rare words while its meaning is
+    diluted by the rest of a long quote ("Who did Ren give his recent speech to?" against "“After the
+    United States included us in the Entity List, …” Ren said in a recent speech to Chinese
+    universities …", cosine 0.23).
+    """
+    best = max([p.similarity for p in passages] + [e.similarity for e in ranked[:RELEVANCE_SENTENCES]], default=-1.0)
     return best >= min_similarity

@@ -44,6 +44,13 @@ def test_off_corpus_questions_abstain(seeded):
             assert answer.citations == [] and answer.sentences == []
 
 
+def test_a_question_whose_best_sentence_is_a_long_quote_is_still_answered(seeded):
+    # the sentence that answers ranks first on "Ren" and "recent speech", but as a whole it is a long
+    # quote, and its meaning alone is below the relevance bar
+    answer = seeded.ask("Who did Ren give his recent speech to?")
+    assert not answer.abstained and "Chinese universities" in answer.answer
+
+
 @pytest.mark.parametrize("question, message", [("", "empty"), ("  \n\t ", "empty"), ("x" * 5000, "limit")])
 def test_bad_questions_are_clear_errors(seeded, question, message):
     with pytest.raises(QuestionError, match=message):
