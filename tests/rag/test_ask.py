@@ -49,6 +49,9 @@ def test_a_question_whose_best_sentence_is_a_long_quote_is_still_answered(seeded
     # quote, and its meaning alone is below the relevance bar
     answer = seeded.ask("Who did Ren give his recent speech to?")
     assert not answer.abstained and "Chinese universities" in answer.answer
+    # nor by the second sentence's meaning (0.21): by the question's words it holds
+    answer = seeded.ask("Who published Ren's comments on Sunday?")
+    assert not answer.abstained and "Shanghai Jiao Tong University" in answer.answer
 
 
 @pytest.mark.parametrize("question, message", [("", "empty"), ("  \n\t ", "empty"), ("x" * 5000, "limit")])
