@@ -3,7 +3,8 @@
 A sentence can be fully supported by the passages and still not answer: "How much revenue did Huawei
 make in Russia?" drafted as "Huawei made dramatic investments in Russia [1]" is true and cited, and
 is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time,
-"which company" a name ("who" says nothing: its answer is as often a group as a name). This is a lexical test (no NLI model is bundled): it can only notice that
+"which company" a name, "where" anything but a time ("who" says nothing: its answer is as often a
+group as a name). This is a lexical test (no NLI model is bundled): it can only notice that
 the kind of thing asked for is missing, never that a number or name present is the right one.
 Anything the question itself contains does not count, so an echo of the question is no answer.
 """
@@ -14,7 +15,7 @@ import re
 
 from .text import NUMBER, NUMBER_WORDS, terms
 
-COUNT, TIME, NAME = "a number", "a time", "a name"
+COUNT, TIME, NAME, PLACE = "a number", "a time", "a name", "a place"
 
 _ASKS_COUNT = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|fraction|share|number|amount)\b"
@@ -32,6 +33,8 @@ _NAMED_THINGS = (
     "supermarkets?|chain|startup|platform|app|website|league|show|series|film|movie|album|song|"
     "storm|hurricane|typhoon|airport|stadium|festival"
 )
+# "where" asks for anything but a time: "Where did the arrest happen?" is not answered by "in July"
+_ASKS_PLACE = re.compile(r"\bwhere (did|was|were|is|are|will|does|do|has|have|had|can|could|should|would)\b", re.IGNORECASE)
 # "who" is left out: its answer is as often a group ("international students") as a name
 _ASKS_NAME = re.compile(rf"\b(which|what) (?!kind|type|sort|is\b|was\b|are\b|were\b)((\w+ ){{0,2}})({_NAMED_THINGS})\b", re.IGNORECASE)
 _CHOICE = re.compile(r"\b\w+ or \w+|\bbetween\b.+\band\b", re.IGNORECASE)  # "Guitar World or Science News?": the answer is in the question
@@ -56,6 +59,8 @@ def expected(question: str) -> str | None:
         return COUNT
     if _ASKS_TIME.search(question):
         return TIME
+    if _ASKS_PLACE.search(question):
+        return PLACE
     if _ASKS_NAME.search(question):
         return NAME
     return None
@@ -74,6 +79,8 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
         return any(NUMBER.match(p.lstrip("$€£").rstrip("%")) or p.lower() in _COUNT_WORDS for p in parts)
     if kind == TIME:
         return any(re.search(r"\d", t) or t.lower() in _TIME_WORDS for t in new)
+    if kind == PLACE:
+        return any(terms(t) and t.lower() not in _TIME_WORDS and not re.search(r"\d", t) for t in new)
     # "Monday" or "October" is capitalised, but names a time, not the thing asked for
     return any(t[:1].isupper() and terms(t) and not terms(t) <= question_terms and t.lower() not in _TIME_WORDS
                for t in new)

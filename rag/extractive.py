@@ -87,6 +87,8 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
     vectors = embedder.embed_cached([c.text for c in candidates])
     similarity = vectors @ query
     kind = answer_type.expected(question)
+    if kind == answer_type.PLACE:
+        kind = None  # nearly every sentence names some place or thing: a bonus for all would favour none
     question_terms = terms(question)
     sentence_terms = [terms(c.text) for c in candidates]
     weights = idf_weights(question_terms, sentence_terms)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answer_type import COUNT, NAME, TIME, expected, holds
+from rag.answer_type import COUNT, NAME, PLACE, TIME, expected, holds
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -14,6 +14,7 @@ from rag.answer_type import COUNT, NAME, TIME, expected, holds
     ("Which company built the crane?", NAME),
     ("Which European country sent most ships?", NAME),
     ("Which band announced a reunion tour?", NAME),
+    ("Where was the crane installed?", PLACE),
     ("Which two major supermarkets plan to merge?", NAME),
     ("Which storm hit the harbour this week?", NAME),
     ("Who installed the crane?", None),                 # as often "the dock workers" as a name
@@ -42,6 +43,8 @@ def test_expected_kind(question, kind):
     ("The company is scaling back its orders.", "Which company is scaling back its orders?", NAME, False),
     ("They will release a single on Friday and tour in October.", "Which band announced a reunion tour?", NAME, False),
     ("Blink-182 will tour in October.", "Which band announced a reunion tour?", NAME, True),
+    ("The crane was installed on the north quay.", "Where was the crane installed?", PLACE, True),
+    ("The crane was installed in July.", "Where was the crane installed?", PLACE, False),  # a time is no place
     ("Whatever it says.", "Why?", None, True),
 ])
 def test_holds(sentence, question, kind, answer):
