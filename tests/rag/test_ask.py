@@ -32,8 +32,8 @@ def test_passage_json_contract(seeded, seed_text):
 def test_seed_questions_cite_a_passage_holding_the_evidence(seeded):
     answerable = seed_questions(kinds=("article",))
     cited = [q for q in answerable if any(q["evidence"] in c.text for c in seeded.ask(q["question"]).citations)]
-    # measured 22/25 with the extractive backend; the bar sits just under so a regression fails
-    assert len(cited) >= 21, sorted(set(q["question"] for q in answerable) - set(q["question"] for q in cited))
+    # measured 42/47 with the extractive backend (22/25 on the first 25); the bar sits just under
+    assert len(cited) >= 41, sorted(set(q["question"] for q in answerable) - set(q["question"] for q in cited))
 
 
 def test_off_corpus_questions_abstain(seeded):
