@@ -198,7 +198,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
         coverage[best] >= PARAPHRASE_COVERAGE and similarity[best] >= PARAPHRASE_SIMILARITY
     ):
         judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
-    judgement.reasons += _numbers_missing(sentence, support) + _names_missing(sentence, question_terms, support)
+    judgement.reasons += _numbers_missing(sentence, support, question or "") + _names_missing(sentence, question_terms, support)
     judgement.reasons += _names_detached(sentence, span.text, question_terms, span.passage.headline)
     if question is not None:
         judgement.reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
@@ -336,17 +336,23 @@ def _name_number_held(tokens: list[str], i: int, named: set[tuple[str, str]], he
     return i > 0 and (tokens[i - 1], tokens[i]) in named and tokens[i - 1] in held
 
 
-def _numbers_missing(sentence: str, support: str) -> list[str]:
+def _numbers_missing(sentence: str, support: str, question: str = "") -> list[str]:
     """Numbers of the sentence the support lacks, or has about something else.
 
     The number of a name ("Covid-19") stands with its name: a headline's "declares victory against
     Covid" holds the sentence's "Covid-19", and a document saying only "Covid" holds the question's.
+    A number the sentence repeats from the question is the premise, not the answer ("The two
+    supermarkets that plan to merge in 2024 are Kroger and Albertsons"): like the question's names,
+    it need only be in the supporting document, which `_question_terms_absent` checks.
     """
     claim, source = words(sentence), words(support)
     named, held = _named_numbers(sentence), set(source)
+    asked_words, asked_named = words(question), _named_numbers(question)
+    asked = {plain_number(w) for k, w in enumerate(asked_words)  # not a name's number: "Covid-19" asks no 19
+             if NUMBER.match(w) and not (k and (asked_words[k - 1], w) in asked_named)}
     problems = []
     for i, token in enumerate(claim):
-        if not NUMBER.match(token) or _name_number_held(claim, i, named, held):
+        if not NUMBER.match(token) or _name_number_held(claim, i, named, held) or plain_number(token) in asked:
             continue
         places = [j for j, other in enumerate(source) if same_number(token, other)]
         if not places:

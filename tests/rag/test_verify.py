@@ -158,6 +158,18 @@ def test_a_document_that_lacks_the_questions_own_number_does_not_answer_it():
     assert check(claim, [1], "When was Port Elin ranked the 32nd most liveable town?", spans).supported
 
 
+def test_a_number_repeated_from_the_question_need_only_be_in_the_supporting_document():
+    text = ("Harbour plans\n\nPort Elin and Vik announced plans to merge their harbours. "
+            "Pilots from both towns welcomed the news.\n\nThe merger is expected to be complete in 2027.")
+    spans = candidate_spans([passage("n", text)])
+    claim = "The two harbours that plan to merge in 2027 are Port Elin and Vik."
+    assert check(claim, [1], "Which two harbours plan to merge in 2027?", spans).supported
+    verdict = check(claim, [1], "Which two harbours plan to merge?", spans)  # 2027 is now the sentence's own claim
+    assert not verdict.supported and any("number 2027" in reason for reason in verdict.reasons)
+    wrong = check(claim, [1], "Which two harbours plan to merge in 2029?", spans)  # nor is it any number at all
+    assert not wrong.supported and any("'2029'" in reason for reason in wrong.reasons)
+
+
 def test_a_document_that_lacks_the_questions_name_does_not_answer_it(spans):
     verdict = check("The new crane was installed on the north quay.", [2], "Where was the crane installed in Oslo?", spans)
     assert not verdict.supported and any("'Oslo'" in reason for reason in verdict.reasons)
