@@ -80,14 +80,17 @@ class Span:
         Wanzhou" for "Who is Huawei's CFO?"), and the judge can't tell it answers. Not any sentence
         before: always adding it made the judge accept 10 more of 100 unanswerable squad2 questions
         (replayed, questions 1-200); added only for a name, seeds gain that question, squad2 one right
-        answer, and one unanswerable more is answered.
+        answer, and one unanswerable more is answered. The sentence before may be in the paragraph
+        before: news prints one sentence per paragraph ("Huawei has … ramped up investment in Russia"
+        over "“After the United States included us in the Entity List, …”" for "What list did the
+        United States include Huawei in?"); seeds +1, the other replayed sets unchanged.
         """
         support = self.support
         if self.sentences > 1:
             return support
         before = self.passage.text[: self.start - self.passage.start]
         offsets = sentence_spans(before)
-        if not offsets or "\n" in before[offsets[-1][1]:]:
+        if not offsets:
             return support
         previous = before[offsets[-1][0] : offsets[-1][1]]
         held, named = terms(support), terms(previous)

@@ -284,6 +284,10 @@ def test_the_judge_reads_the_sentence_before_only_when_it_names_what_the_questio
     assert quote.judged("Who was detained after the conflict began?") == quote.text  # nothing named to find
     assert quote.judged("Who is Jim Poe's employer?") == quote.text  # the quote holds the name itself
     founder = next(s for s in spans if s.text.startswith("Its founder"))
-    assert founder.judged("Who founded Acme?") == founder.text  # the sentence before is in another paragraph
+    assert founder.judged("Who founded Acme?") == founder.text  # the sentence before doesn't name Acme either
+    # news prints a sentence per paragraph: a quote's "us" is named in the paragraph before
+    text = "Acme has moved its plant to Oslo, its CEO said.\n\n“After the regulator fined us, we moved,” he said."
+    quote = candidate_spans([passage("news", text)])[-1]
+    assert quote.sentences == 1 and quote.judged("Why did Acme move its plant?") == text.replace("\n\n", " ")
     pair = next(s for s in spans if s.sentences == 2)
     assert pair.judged("Who is Acme's CFO?") == pair.text
