@@ -16,7 +16,7 @@ from typing import Iterator
 from index import ChunkStore, IngestReport, embedder, ingest, remove
 from index.sentences import sentence_spans
 
-from . import extractive, generate, judge, verify
+from . import answer_type, extractive, generate, judge, verify
 from .llm import load_llm, local_available
 from .retrieval import HybridRetriever
 from .settings import Settings
@@ -139,7 +139,8 @@ class Assistant:
         answer = self._checked("".join(draft), question, standalone, passages, backend)
         if answer.abstained and _only_restated(answer.judgements):
             # the model saw where the answer is but echoed the question instead of drawing it out
-            # ("US tech companies complained …" from "… including Google and Microsoft …"): the
+            # ("US tech companies complained …" from "… including Google and Microsoft …"), or left
+            # out the number or time asked for ("… his remarks about 5G on."): the
             # extractive answer, quoted verbatim, goes through the same question-level checks
             answer = self._checked(_quoted(extractive.best_sentences(ranked)), question, standalone, passages, backend)
         clock.mark("verify")
@@ -251,7 +252,18 @@ def _extractive_answer(question: str, passages: list[Passage], ranked: list[extr
 
 
 def _only_restated(judgements: list[verify.Judgement]) -> bool:
-    return bool(judgements) and all(j.reasons == [verify.RESTATES] for j in judgements)
+    """Whether every sentence stood but said nothing new: it echoed the question, or it is supported and
+    lacks the number or time asked for ("Sergei Lavrov made his remarks about 5G on.").
+
+    Not a missing place or name: "anything but a time" is a weak test, and the quote it let through
+    for "Where is Meng Wanzhou's arrest said to have happened?" ("In July, Meng's lawyers accused
+    Canada of …") answered wrong where the draft had abstained.
+    """
+    lacking = tuple(f"{verify.KIND_MISSING} {kind}," for kind in (answer_type.COUNT, answer_type.TIME))
+
+    def echoed(reasons: list[str]) -> bool:
+        return reasons == [verify.RESTATES] or (len(reasons) == 1 and reasons[0].startswith(lacking))
+    return bool(judgements) and all(echoed(j.reasons) for j in judgements)
 
 
 def _quoted(evidence: list[extractive.Evidence]) -> str:

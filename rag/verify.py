@@ -47,6 +47,7 @@ from .types import Passage
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
 RESTATED_WEIGHT = 0.5  # ... where a term the sentence repeats from the question counts this much
 RESTATES = "restates the question without answering it"
+KIND_MISSING = "the question asks for"  # ... a number / a time / a name, and no sentence gives one
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
@@ -229,7 +230,7 @@ def require_answer_type(judgements: list[Judgement], question: str) -> None:
     kind = answer_type.expected(question)
     supported = [j for j in judgements if j.supported]
     if supported and not any(answer_type.holds(j.text, kind, question) for j in supported):
-        withdraw(supported, f"the question asks for {kind}, and no sentence gives one")
+        withdraw(supported, f"{KIND_MISSING} {kind}, and no sentence gives one")
 
 
 def withdraw(judgements: list[Judgement], reason: str) -> None:

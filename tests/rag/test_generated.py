@@ -221,3 +221,22 @@ def test_a_draft_that_only_restates_the_question_gives_way_to_the_best_sentence_
     assert "Google and Microsoft" in answer.answer and all(s.supported for s in answer.sentences)
     assert all(seed_text[c.start : c.end] == c.quote for c in answer.citations)
     assert model.replayed >= 1  # the echo was the draft, replayed
+
+
+def test_a_draft_without_the_time_asked_for_gives_way_to_the_best_sentence_but_one_without_a_place_abstains(
+        seeded, tmp_path):
+    assistant = Assistant(settings=seeded.settings.model_copy(update={"llm_record": tmp_path / "drafts.jsonl"}))
+    model = load_llm("local", assistant.settings)
+    drafts = {  # what the 1.5B drafted for these in an eval
+        "When did Lavrov make his remarks about 5G?": "Sergei Lavrov made his remarks about 5G on. [1]",
+        "Where is Meng Wanzhou's arrest said to have happened?": "The arrest of Meng Wanzhou is said to have happened in July. [1]",
+    }
+    for question, draft in drafts.items():
+        ranked = extractive.rank_sentences(question, assistant.retrieve(question))
+        messages = generate.answer_messages(question, generate.select_evidence(ranked))
+        model._record(model._key("stream", messages, assistant.settings.max_answer_tokens), draft)
+    when, where = (assistant.ask(question, llm="local") for question in drafts)
+    assert not when.abstained and "last week" in when.answer, when.judgements
+    assert all(s.supported for s in when.sentences) and "Lavrov last week" in when.citations[0].quote
+    # "anything but a time" is too weak a test to pick a quote by: the draft's abstention stands
+    assert where.abstained and any("asks for a place" in r for j in where.judgements for r in j.reasons)
