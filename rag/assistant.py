@@ -137,7 +137,7 @@ class Assistant:
             yield piece
         clock.mark("generate")
         answer = self._checked("".join(draft), question, standalone, passages, backend)
-        if answer.abstained and _only_restated(answer.judgements):
+        if answer.abstained and _said_nothing_new(answer.judgements):
             # the model saw where the answer is but echoed the question instead of drawing it out
             # ("US tech companies complained …" from "… including Google and Microsoft …"), or left
             # out the number or time asked for ("… his remarks about 5G on."): the
@@ -251,7 +251,7 @@ def _extractive_answer(question: str, passages: list[Passage], ranked: list[extr
     return Answer(question, _render(sentences), False, sentences, list(citations.values()), "extractive", passages=passages)
 
 
-def _only_restated(judgements: list[verify.Judgement]) -> bool:
+def _said_nothing_new(judgements: list[verify.Judgement]) -> bool:
     """Whether every sentence stood but said nothing new: it echoed the question, or it is supported and
     lacks the number or time asked for ("Sergei Lavrov made his remarks about 5G on.").
 
