@@ -259,11 +259,8 @@ def _said_nothing_new(judgements: list[verify.Judgement]) -> bool:
     for "Where is Meng Wanzhou's arrest said to have happened?" ("In July, Meng's lawyers accused
     Canada of …") answered wrong where the draft had abstained.
     """
-    lacking = tuple(f"{verify.KIND_MISSING} {kind}," for kind in (answer_type.COUNT, answer_type.TIME))
-
-    def echoed(reasons: list[str]) -> bool:
-        return reasons == [verify.RESTATES] or (len(reasons) == 1 and reasons[0].startswith(lacking))
-    return bool(judgements) and all(echoed(j.reasons) for j in judgements)
+    nothing_new = [[verify.RESTATES]] + [[verify.kind_missing(kind)] for kind in (answer_type.COUNT, answer_type.TIME)]
+    return bool(judgements) and all(j.reasons in nothing_new for j in judgements)
 
 
 def _quoted(evidence: list[extractive.Evidence]) -> str:

@@ -47,7 +47,6 @@ from .types import Passage
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
 RESTATED_WEIGHT = 0.5  # ... where a term the sentence repeats from the question counts this much
 RESTATES = "restates the question without answering it"
-KIND_MISSING = "the question asks for"  # ... a number / a time / a name, and no sentence gives one
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
@@ -230,7 +229,12 @@ def require_answer_type(judgements: list[Judgement], question: str) -> None:
     kind = answer_type.expected(question)
     supported = [j for j in judgements if j.supported]
     if supported and not any(answer_type.holds(j.text, kind, question) for j in supported):
-        withdraw(supported, f"{KIND_MISSING} {kind}, and no sentence gives one")
+        withdraw(supported, kind_missing(kind))
+
+
+def kind_missing(kind: str) -> str:
+    """The reason `require_answer_type` gives; the assistant reads it back to choose its fallback."""
+    return f"the question asks for {kind}, and no sentence gives one"
 
 
 def withdraw(judgements: list[Judgement], reason: str) -> None:
@@ -353,7 +357,7 @@ def _numbers_missing(sentence: str, support: str, question: str = "") -> list[st
     named, held = _named_numbers(sentence), set(source)
     asked_words, asked_named = words(question), _named_numbers(question)
     asked = {plain_number(w) for k, w in enumerate(asked_words)  # not a name's number: "Covid-19" asks no 19
-             if NUMBER.match(w) and not (k and (asked_words[k - 1], w) in asked_named)}
+             if NUMBER.match(w) and not _name_number_held(asked_words, k, asked_named, set(asked_words))}
     problems = []
     for i, token in enumerate(claim):
         if not NUMBER.match(token) or _name_number_held(claim, i, named, held) or plain_number(token) in asked:
