@@ -52,7 +52,9 @@ PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
 NUMBER_ZONE = 6  # words after a number in a passage that may name what it counts
 
-_CITATION = re.compile(r"\s*\[(\d+(?:\s*,\s*\d+)*)\]")
+_MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
+# a run of markers goes as one, with what joins them: "hearing aids [1], [2], and [3]." must not leave ",, and"
+_CITATION = re.compile(rf"\s*{_MARKER}(?:\s*(?:,|;|and|&)?\s*(?:and\s*)?{_MARKER})*")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
@@ -115,7 +117,7 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
     sentences = []
     for start, end in sentence_spans(answer):
         raw = answer[start:end]
-        cited = [int(n) for group in _CITATION.findall(raw) for n in re.split(r"\s*,\s*", group)]
+        cited = [int(n) for run in _CITATION.findall(raw) for n in re.findall(r"\d+", run)]
         text = _CITATION.sub("", raw).strip()
         if sentences and not words(text):  # a lone "[2]." that the splitter cut off
             sentences[-1][1].extend(cited)

@@ -24,6 +24,9 @@ def test_split_answer_separates_sentences_and_their_markers():
     parts = split_answer("The crane is Big Martha [2]. It came in July [1][2]. Ships came from Hamburg. [3]")
     assert parts == [("The crane is Big Martha.", [2]), ("It came in July.", [1, 2]), ("Ships came from Hamburg.", [3])]
     assert split_answer("Named Big Martha [1, 2].") == [("Named Big Martha.", [1, 2])]
+    # a list of markers leaves no stray commas behind ("… without a prescription,,, and.")
+    listed = split_answer("Sold without a prescription [1], [2], [3], and [4]. Ships [1] and [3] came.")
+    assert listed == [("Sold without a prescription.", [1, 2, 3, 4]), ("Ships came.", [1, 3])]
 
 
 def test_a_wrong_citation_is_corrected_to_the_passage_that_holds_the_claim(spans):
