@@ -294,3 +294,17 @@ def test_the_judge_reads_the_sentence_before_only_when_it_names_what_the_questio
     assert quote.sentences == 1 and quote.judged("Why did Acme move its plant?") == text.replace("\n\n", " ")
     pair = next(s for s in spans if s.sentences == 2)
     assert pair.judged("Who is Acme's CFO?") == pair.text
+
+
+
+def test_a_sentence_is_held_by_a_span_that_holds_it_whole_not_only_by_the_best_covering_one():
+    text = ("Cost of raising a child\n\n"
+            "The agency's old estimate says a married couple pays $233,610 to raise a child to the age of 17.\n\n"
+            "Its new estimate: a married couple now pays $310,605.")
+    spans = candidate_spans([passage("c", text)])
+    question = "How much does it cost to raise a child?"
+    verdict = check("The agency's new estimate says a married couple pays $310,605 to raise a child.", [1], question, spans)
+    assert verdict.supported, verdict.reasons
+    assert verdict.span.text.startswith("Its new estimate")
+    invented = check("The agency's new estimate says a married couple pays $410,000 to raise a child.", [1], question, spans)
+    assert not invented.supported and "410,000" in " ".join(invented.reasons)
