@@ -296,7 +296,6 @@ def test_the_judge_reads_the_sentence_before_only_when_it_names_what_the_questio
     assert pair.judged("Who is Acme's CFO?") == pair.text
 
 
-
 def test_a_sentence_is_held_by_a_span_that_holds_it_whole_not_only_by_the_best_covering_one():
     text = ("Cost of raising a child\n\n"
             "The agency's old estimate says a married couple pays $233,610 to raise a child to the age of 17.\n\n"
