@@ -3,8 +3,9 @@
 Measured on the seed article with the 1.5B model: whole chunks in the prompt cost ~1,300 tokens
 (13 s before the first word) and the model abstained on most questions when told it could. So the
 prompt carries only the best-scoring sentences (best first, numbered), the question before and after
-them, one worked example, and no permission to abstain: whether to answer is decided by retrieval
-relevance before generation and by the sentence check after it, not by the model's whim.
+them, one worked example (a second for a question asking for a name), and no permission to abstain:
+whether to answer is decided by retrieval relevance before generation and by the sentence check after
+it, not by the model's whim.
 A sentence scoring well below the best is left out even when there is room: given a weak
 distractor beside the answer, the 1.5B model blends the two ("38 countries" from "38 affiliates in
 21 countries" next to an unrelated headline).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from . import answer_type
 from .extractive import Evidence
 from .text import terms
 
@@ -32,6 +34,16 @@ EXAMPLE_QUESTION = (
     "[2] The city museum opens at 10 am from Tuesday to Sunday.\n\nQuestion: When does the museum open?"
 )
 EXAMPLE_ANSWER = "The museum opens at 10 am from Tuesday to Sunday [2]."
+# asked "which company …?", the 1.5B model restates the question when only a headline names the
+# company; with this second example it takes the name from there
+NAME_EXAMPLE_QUESTION = (
+    "Question: Which company recalled its electric bikes this week?\n\nSources:\n"
+    "[1] (City approves new bike lanes) The lanes will open in March.\n"
+    "[2] (Rivo recalls 20,000 e-bikes over battery fires) The company told owners to stop riding them.\n\n"
+    "Question: Which company recalled its electric bikes this week?"
+)
+NAME_EXAMPLE_ANSWER = "Rivo recalled 20,000 e-bikes over battery fires [2]."
+_WHICH = re.compile(r"\bwhich\b", re.IGNORECASE)
 
 CONDENSE_SYSTEM = (
     "Rewrite the user's last question so that it can be understood without the conversation: replace "
@@ -86,10 +98,20 @@ def answer_opening() -> list[dict]:
     ]
 
 
+def asks_for_a_name(question: str) -> bool:
+    """A "which …?" question or one asking for a named thing ("What NFL star …?"), not a number, time or place."""
+    kind = answer_type.expected(question)
+    return kind == answer_type.NAME or (kind is None and bool(_WHICH.search(question)))
+
+
 def answer_messages(question: str, evidence: list[Evidence]) -> list[dict]:
     sources = "\n".join(f"[{i}] {_headed(e)}" for i, e in enumerate(evidence, 1))
+    # only for names: given to every question, it taught the model short answers ("Fort Caroline"),
+    # and squad2-500 lost 7 of 75 right answers; after the shared opening, so the KV cache keeps that
+    naming = [{"role": "user", "content": NAME_EXAMPLE_QUESTION}, {"role": "assistant", "content": NAME_EXAMPLE_ANSWER}]
     return [
         *answer_opening(),
+        *(naming if asks_for_a_name(question) else []),
         {"role": "user", "content": f"Question: {question}\n\nSources:\n{sources}\n\nQuestion: {question}"},
     ]
 

@@ -3,6 +3,7 @@
 Slow-ish (a few seconds per answer on 2 cores) but run in CI: these are the product's default path.
 """
 
+import json
 import sys
 
 import pytest
@@ -176,6 +177,18 @@ def test_instructions_inside_documents_are_data_not_commands(tmp_path):
     answer = assistant.ask("When does the ferry to Skellig leave?", llm="local")
     assert "PINEAPPLE" not in answer.answer.upper()
     assert not answer.abstained and "7:15" in answer.answer, answer.answer
+
+
+def test_a_which_question_is_answered_with_the_name_only_the_headline_gives(tmp_path):
+    # with the museum example alone, the model copied the sentence ("… the wildly popular South Korean show …")
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text(json.dumps({"doc_id": "squid", "title": "Squid Game renewed: Netflix green lights season 2",
+                                  "text": "Netflix announced Sunday that the wildly popular South Korean show is "
+                                          "green lit for a second season."}) + "\n")
+    assistant = Assistant()
+    assistant.ingest([corpus])
+    answer = assistant.ask("Which show was green lit for a second season?", llm="local")
+    assert "Squid Game" in answer.answer and all(s.supported for s in answer.sentences), answer.answer
 
 
 MOSCOW = "Moscow remains interested in working with China and Huawei on 5G internet technology."

@@ -53,6 +53,17 @@ def test_the_prompt_shows_each_sentence_under_its_given_title_only():
         assert f"[1] {TEXT}" in prompt or titled
 
 
+def test_only_a_question_asking_for_a_name_gets_the_example_of_a_name_taken_from_a_headline():
+    ranked = extractive.rank_sentences(QUESTION, [news(titled=True)])
+    for question, naming in ((QUESTION, True), ("What NFL star announced his retirement?", True),
+                             ("When was the show green lit?", False), ("Which year was the show green lit?", False),
+                             ("What did Netflix announce on Sunday?", False)):
+        messages = generate.answer_messages(question, generate.select_evidence(ranked))
+        assert messages[:3] == generate.answer_opening()  # the opening the model keeps cached comes first
+        assert (generate.NAME_EXAMPLE_ANSWER in [m["content"] for m in messages]) is naming, question
+        assert len(messages) == 6 if naming else 4
+
+
 @pytest.fixture
 def corpus(tmp_path):
     records = [{"doc_id": "squid", "title": HEADLINE, "text": TEXT},
