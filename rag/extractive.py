@@ -15,6 +15,11 @@ token. A sentence that holds the kind of thing the question asks for (a number f
 answer_type.py) gets a bonus. The two together let the prompt drop weaker sentences
 (generate.MIN_SCORE_RATIO 0.6 -> 0.7) and still hold the gold as often or more, with 25 %, 7 % and
 28 % fewer characters on those three sets.
+Among dated documents (a news corpus's published_at), sentences from the newest ones retrieved get a
+bonus: a story told over weeks has its figures superseded ("1.9 million without power" on Thursday
+evening, 2.5 million later), and a question asked about it wants the latest telling. It tilts, never
+filters: without an LLM, realtimeqa-news-400's gold answer is in the best sentence for 58 questions
+instead of 54, and in the prompt's sentences for 74 instead of 71; undated corpora are unchanged.
 Extractive answers are verbatim, so every sentence is supported by construction and its quote is itself.
 """
 
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -39,6 +45,8 @@ ANSWER_TYPE_BONUS = 0.1  # added to the score of a sentence holding what the que
 WINDOWED = 20  # this many of the best sentences are also read after their predecessor
 RELEVANCE_SENTENCES = 3  # the best-ranked sentences whose similarity to the question shows relevance
 MIN_LEXICAL_SHARE = 0.5  # ... or whose share of the question's content terms does
+RECENT_DAYS = 14  # a document this close to the newest one retrieved counts as recent
+RECENT_BONUS = 0.2  # its sentences' scores are raised by this share
 
 
 @dataclass
@@ -107,7 +115,27 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
     in_window = (windows / np.linalg.norm(windows, axis=1, keepdims=True)) @ query
     for candidate, sim in zip([candidates[i] for i in best], in_window):
         candidate.score += SEMANTIC_WEIGHT * (float(sim) - candidate.similarity) / 2  # meaning: the mean of the two
+    _prefer_recent(candidates)
     return sorted(candidates, key=lambda c: -c.score)
+
+
+def _prefer_recent(candidates: list[Evidence]) -> None:
+    """Raise the scores of sentences from documents published close to the newest one retrieved."""
+    dates = [_date(c.passage.published) for c in candidates]
+    known = {d for d in dates if d}
+    if len(known) < 2:
+        return
+    newest = max(known)
+    for candidate, published in zip(candidates, dates):
+        if published and (newest - published).days <= RECENT_DAYS:
+            candidate.score *= 1 + RECENT_BONUS
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def best_sentences(ranked: list[Evidence], max_sentences: int = 2) -> list[Evidence]:

@@ -158,5 +158,5 @@ class HybridRetriever:
         return Passage(
             id=hit.chunk_id, doc_id=meta["doc_id"], source=meta["source"], title=meta.get("title", ""),
             text=hit.text, score=score, start=int(meta["start"]), end=int(meta["end"]), similarity=hit.similarity,
-            titled=bool(meta.get("titled")),
+            titled=bool(meta.get("titled")), published=str(meta.get("published_at", "")),
         )

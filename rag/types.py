@@ -19,6 +19,7 @@ class Passage:
     end: int
     similarity: float = 0.0  # cosine of question and passage; what relevance decisions use
     titled: bool = False  # the title was given by the source (a headline), not taken from the text's first line
+    published: str = ""  # the date the source gave (a jsonl corpus's published_at), ISO; "" when none
 
     @property
     def headline(self) -> str:

@@ -1,5 +1,6 @@
 """The sentences put in front of the model: the best ones, each once."""
 
+import json
 import shutil
 
 from rag import Assistant, extractive, generate
@@ -60,3 +61,34 @@ def test_a_sentence_holding_the_kind_of_thing_asked_for_reaches_the_prompt_besid
     assert ranked[0].text.startswith("Russia will call up")  # it shares more of the question's words ...
     chosen = [e.text for e in generate.select_evidence(ranked)]
     assert "About 300,000 reservists will be called up." in chosen  # ... but only this one says how many
+
+
+def _story(doc_id: str, text: str, published: str) -> Passage:
+    return Passage(id=doc_id, doc_id=doc_id, source=f"{doc_id}.html", title=doc_id, text=text, score=1.0, start=0,
+                   end=len(text), published=published)
+
+
+def test_among_dated_documents_the_newest_telling_of_a_story_is_preferred():
+    question = "How many customers in Florida lost power because of Hurricane Ian?"
+    early = "More than 1.9 million customers in Florida lost power because of Hurricane Ian, officials said."
+    later = "About 2.6 million customers in Florida were without power after Hurricane Ian."
+
+    def best(early_date: str, later_date: str) -> str:
+        passages = [_story("early", early, early_date), _story("later", later, later_date)]
+        return extractive.rank_sentences(question, passages)[0].text
+
+    assert best("", "") == early  # it shares more of the question's words ...
+    assert best("2022-09-01", "2022-09-30") == later  # ... but a month later the story has moved on
+    assert best("2022-09-28", "2022-09-30") == early  # two days apart, both are news
+    assert best("2022-09-01", "") == early  # one date alone says nothing about which is newer
+
+
+def test_the_date_a_corpus_gives_reaches_the_retrieved_passages(tmp_path):
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in [
+        {"doc_id": "a", "text": "The ferry to Elin leaves at seven every morning.", "published_at": "2022-09-30T08:00:00"},
+        {"doc_id": "b", "text": "The ferry to Elin is cancelled on Sunday because of the storm."}]) + "\n")
+    assistant = Assistant()
+    assistant.ingest([corpus])
+    published = {p.doc_id: p.published for p in assistant.retrieve("ferry to Elin", k=2)}
+    assert published == {"a": "2022-09-30T08:00:00", "b": ""}
