@@ -2,10 +2,11 @@
 
 A sentence can be fully supported by the passages and still not answer: "How much revenue did Huawei
 make in Russia?" drafted as "Huawei made dramatic investments in Russia [1]" is true and cited, and
-is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time,
-"which company" a name, "where" anything but a time ("who" says nothing: its answer is as often a
-group as a name). This is a lexical test (no NLI model is bundled): it can only notice that
-the kind of thing asked for is missing, never that a number or name present is the right one.
+is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time ("what
+month" a month, "what year" a year), "which company" a name, "where" anything but a time ("who" says
+nothing: its answer is as often a group as a name). This is a lexical test (no NLI model is
+bundled): it can only notice that the kind of thing asked for is missing, never that a number or
+name present is the right one.
 Anything the question itself contains does not count, so an echo of the question is no answer.
 """
 
@@ -39,6 +40,13 @@ _ASKS_PLACE = re.compile(r"\bwhere (did|was|were|is|are|will|does|do|has|have|ha
 _ASKS_NAME = re.compile(rf"\b(which|what) (?!kind|type|sort|is\b|was\b|are\b|were\b)((\w+ ){{0,2}})({_NAMED_THINGS})\b", re.IGNORECASE)
 _CHOICE = re.compile(r"\b\w+ or \w+|\bbetween\b.+\band\b", re.IGNORECASE)  # "Guitar World or Science News?": the answer is in the question
 
+# "In what month …?" is not answered by "in the spring of 1349", nor "In what year …?" by "in July"
+_TIME_UNIT = re.compile(r"\b(?:what|which) (year|month|day|date|century|decade)\b", re.IGNORECASE)
+_ORDINALS = set("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split())
+_DECADE_WORDS = set("twenties thirties forties fifties sixties seventies eighties nineties".split())
+_WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow".split())
+
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _TIME_WORDS = set(_MONTHS) | set(
@@ -66,6 +74,19 @@ def expected(question: str) -> str | None:
     return None
 
 
+def _gives(unit: str, token: str) -> bool:
+    """Whether one word of an answer names the unit of time asked for ("1349" a year, "July" a month)."""
+    if unit == "year":
+        return bool(re.fullmatch(r"\d{3,4}", token))
+    if unit == "month":
+        return token in _MONTHS
+    if unit == "century":
+        return bool(re.fullmatch(r"\d{1,2}(st|nd|rd|th)|\d{1,2}00s", token)) or token.split("-")[0] in _ORDINALS
+    if unit == "decade":
+        return bool(re.fullmatch(r"(\d{2})?\d0s|['’]\d0s", token)) or token in _DECADE_WORDS
+    return bool(re.search(r"\d", token)) or token in _MONTHS or token in _WEEKDAYS  # a day or a date
+
+
 def holds(sentence: str, kind: str | None, question: str) -> bool:
     """Whether the sentence carries, beyond what the question says, the kind of thing asked for."""
     if kind is None:
@@ -78,6 +99,9 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
         parts = [p for t in new for p in t.split("-")]  # "two-time", "$5-million"
         return any(NUMBER.match(p.lstrip("$€£").rstrip("%")) or p.lower() in _COUNT_WORDS for p in parts)
     if kind == TIME:
+        unit = _TIME_UNIT.search(question)
+        if unit:
+            return any(_gives(unit.group(1).lower(), t.lower()) for t in new)
         return any(re.search(r"\d", t) or t.lower() in _TIME_WORDS for t in new)
     if kind == PLACE:
         return any(terms(t) and t.lower() not in _TIME_WORDS and not re.search(r"\d", t) for t in new)

@@ -39,6 +39,13 @@ def test_expected_kind(question, kind):
     ("The crane arrived in July.", "When did the crane arrive?", TIME, True),
     ("The crane arrived last week.", "When did the crane arrive?", TIME, True),
     ("The crane arrived from Hamburg.", "When did the crane arrive?", TIME, False),
+    ("The plague reached England in the spring of 1349.", "In what month in 1349 did the plague reach England?", TIME, False),
+    ("The manual was released in August 1992.", "In what month and year was the manual released?", TIME, True),
+    ("The quay was built in the 1960s.", "In what year was the quay built?", TIME, False),  # a decade is no year
+    ("The quay was built in 1968.", "In what year was the quay built?", TIME, True),
+    ("The quay was built in the late 19th century.", "In what century was the quay built?", TIME, True),
+    ("Restrictions were tightened in the spring.", "On what date were restrictions tightened?", TIME, False),
+    ("Restrictions were tightened on May 15.", "On what date were restrictions tightened?", TIME, True),
     ("Liebherr built the crane.", "Which company built the crane?", NAME, True),
     ("The company is scaling back its orders.", "Which company is scaling back its orders?", NAME, False),
     ("They will release a single on Friday and tour in October.", "Which band announced a reunion tour?", NAME, False),
