@@ -252,8 +252,12 @@ def openai_text(answer: Answer) -> str:
     """The answer with its [n] markers, then the numbered sources with their quotes."""
     lines = [answer.answer]
     if answer.citations:
-        lines += ["", "Sources:"] + [f"[{c.n}] {c.title} — {c.source}: “{c.quote}”" for c in answer.citations]
+        lines += ["", "Sources:"] + [f"[{c.n}] {c.title}{_dated(c.published)} — {c.source}: “{c.quote}”" for c in answer.citations]
     return "\n".join(lines)
+
+
+def _dated(published: str) -> str:
+    return f" ({published[:10]})" if published else ""
 
 
 def _extra(answer: Answer) -> dict:

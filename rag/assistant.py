@@ -232,7 +232,7 @@ class _Clock:
 
 def _citation(n: int, passage: Passage, quote: str, start: int, end: int) -> Citation:
     return Citation(n=n, passage_id=passage.id, doc_id=passage.doc_id, source=passage.source,
-                    title=passage.title, text=passage.text, quote=quote, start=start, end=end)
+                    title=passage.title, text=passage.text, quote=quote, start=start, end=end, published=passage.published)
 
 
 def _render(sentences: list[Sentence]) -> str:

@@ -34,6 +34,7 @@ class Passage:
         return {
             "id": self.id, "doc_id": self.doc_id, "source": self.source, "title": self.title,
             "text": self.text, "score": round(self.score, 6), "start": self.start, "end": self.end,
+            "published": self.published,
         }
 
 
@@ -58,6 +59,7 @@ class Citation:
     quote: str  # the span of the passage that supports the sentence(s) citing it
     start: int  # offsets of `quote` in the document's text
     end: int
+    published: str = ""  # the date the source gave, ISO; "" when none
 
     def to_dict(self) -> dict:
         return asdict(self)

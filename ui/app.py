@@ -104,9 +104,14 @@ def render(answer: Answer, uid: str | None = None) -> str:
                              citation.start - start if doc_start is not None else None)
         sources.append(
             f'<details class="rag-source" id="rag-{uid}-{citation.n}"><summary>[{citation.n}] {_esc(citation.title)}'
-            f" — <code>{_esc(_short_source(citation.source))}</code></summary>{panel}</details>"
+            f"{_dated(citation.published)} — <code>{_esc(_short_source(citation.source))}</code></summary>{panel}</details>"
         )
     return f'<div class="rag-answer"><p>{" ".join(body)}</p><div class="rag-sources"><div class="rag-sources-title">Sources</div>{"".join(sources)}</div></div>'
+
+
+def _dated(published: str) -> str:
+    """A source's date beside its title: the ranking prefers the newest, so the reader should see it."""
+    return f" · {_esc(published[:10])}" if published else ""
 
 
 def _short_source(source: str) -> str:
@@ -121,7 +126,7 @@ def _render_abstention(answer: Answer, uid: str) -> str:
         parts.append('<div class="rag-sources"><b>Closest passages</b> (not enough to answer):')
         for i, passage in enumerate(sorted(closest.values(), key=lambda p: -p.score)[:3], 1):
             panel = passage_html(i, passage.title, passage.source, passage.text, 0, 0)
-            parts.append(f'<details class="rag-source" id="rag-{uid}-c{i}"><summary>{_esc(passage.title)} — '
+            parts.append(f'<details class="rag-source" id="rag-{uid}-c{i}"><summary>{_esc(passage.title)}{_dated(passage.published)} — '
                          f"<code>{_esc(_short_source(passage.source))}</code></summary>{panel}</details>")
         parts.append("</div>")
     return "".join(parts) + "</div>"

@@ -71,7 +71,7 @@ def test_health(server):
 def test_retrieve_follows_the_cli_contract(server):
     status, body = call(server, "POST", "/api/retrieve", {"question": CFO_QUESTION, "k": 2})
     assert status == 200 and body["question"] == CFO_QUESTION and len(body["passages"]) == 2
-    assert set(body["passages"][0]) == {"id", "doc_id", "source", "title", "text", "score", "start", "end"}
+    assert set(body["passages"][0]) == {"id", "doc_id", "source", "title", "text", "score", "start", "end", "published"}
 
 
 def test_ask_answers_with_a_checked_citation(server, seed_text):
@@ -211,3 +211,17 @@ def test_ask_stream_with_the_local_model_sends_tokens_then_the_checked_answer(se
     names = [block.split("\n")[0].removeprefix("event: ") for block in text.strip().split("\n\n")]
     assert status == 200 and names[-2:] == ["answer", "done"]
     assert names.count("token") >= 3 and set(names[:-2]) == {"token"}
+
+
+def test_the_plain_text_sources_give_each_dated_source_its_day():
+    from rag.api import openai_text
+    from rag.types import Answer, Citation, Sentence
+
+    dated = Citation(1, "p1", "d1", "news.jsonl#L1", "Dartmouth ends loans", "Dartmouth ends loans.", "Dartmouth ends loans.",
+                     0, 21, published="2022-06-21T09:30:00")
+    undated = Citation(2, "p2", "d2", "notes.txt", "Notes", "Loans end.", "Loans end.", 0, 10)
+    answer = Answer("q", "Dartmouth ends loans [1]. Loans end [2].", False,
+                    [Sentence("Dartmouth ends loans.", [1], True), Sentence("Loans end.", [2], True)], [dated, undated], "local")
+    lines = openai_text(answer).splitlines()
+    assert "[1] Dartmouth ends loans (2022-06-21) — news.jsonl#L1: “Dartmouth ends loans.”" in lines
+    assert "[2] Notes — notes.txt: “Loans end.”" in lines

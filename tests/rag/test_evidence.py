@@ -92,3 +92,5 @@ def test_the_date_a_corpus_gives_reaches_the_retrieved_passages(tmp_path):
     assistant.ingest([corpus])
     published = {p.doc_id: p.published for p in assistant.retrieve("ferry to Elin", k=2)}
     assert published == {"a": "2022-09-30T08:00:00", "b": ""}
+    answer = assistant.ask("When does the ferry to Elin leave?", llm="extractive")
+    assert [c.published for c in answer.citations] == ["2022-09-30T08:00:00"]  # the citation says it too

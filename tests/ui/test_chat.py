@@ -65,6 +65,18 @@ def test_render_links_each_citation_to_its_highlighted_passage():
     assert "Doc &amp; co" in html and "characters 112–130" in html
     assert 'class="rag-unsupported"' in html and "Invented." in html
     assert "\n" not in html  # one HTML block: a blank line would end it inside Markdown
+    assert " · 20" not in html  # an undated source shows no date ...
+
+
+def test_render_shows_the_date_a_source_gives():
+    passage = Passage("p1", "d1", "news.jsonl#L1", "Dartmouth ends loans", "Dartmouth ends loans.", 1.0, 0, 21,
+                      published="2022-06-21T09:30:00")
+    citation = Citation(1, "p1", "d1", passage.source, passage.title, passage.text, passage.text, 0, 21,
+                        published=passage.published)
+    html = render(_answer([Sentence("Dartmouth ends loans.", [1], True)], [citation], [passage]), uid="u2")
+    assert "Dartmouth ends loans · 2022-06-21 — " in html  # ... a dated one its day
+    abstained = render(Answer("q", "The documents don't say.", True, [], [], "local", passages=[passage]))
+    assert "Dartmouth ends loans · 2022-06-21 — " in abstained
 
 
 def test_render_abstention_offers_the_closest_passages():
