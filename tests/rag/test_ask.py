@@ -3,9 +3,9 @@ import pytest
 from evals import seed_questions
 from rag import ABSTAIN_TEXT, QuestionError
 
-PASSAGE_KEYS = ["id", "doc_id", "source", "title", "text", "score", "start", "end"]
+PASSAGE_KEYS = ["id", "doc_id", "source", "title", "text", "score", "start", "end", "published"]
 ANSWER_KEYS = ["question", "answer", "abstained", "sentences", "citations", "backend", "timings_ms"]
-CITATION_KEYS = ["n", "passage_id", "doc_id", "source", "title", "text", "quote", "start", "end"]
+CITATION_KEYS = ["n", "passage_id", "doc_id", "source", "title", "text", "quote", "start", "end", "published"]
 
 
 def test_answer_json_contract(seeded, seed_text):
