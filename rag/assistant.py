@@ -162,7 +162,8 @@ class Assistant:
             return abstention(question, passages, backend)
         spans = verify.candidate_spans(passages)
         vectors = verify.span_vectors(spans)
-        judgements = [verify.check(text, cited, standalone, spans, vectors) for text, cited in parts]
+        judgements = [verify.without_listed_names(verify.check(text, cited, standalone, spans, vectors), standalone, spans, vectors)
+                      for text, cited in parts]
         verify.require_answer_type(judgements, standalone)
         self._judge(judgements, standalone, backend)
         if not any(j.supported for j in judgements):

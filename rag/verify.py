@@ -23,6 +23,8 @@ best-covering span that passes every rule below, else the best-covering one), an
   for "how many", a time for "when", a name for "which company".
 A headline the source gave (`Passage.titled`) is read with each span of its document, as the prompt
 showed it: "Squid Game" in a headline supports a sentence about "the wildly popular show".
+A sentence that fails only for names that are items of a list ("Google, Microsoft, and the US
+Commerce Department") is checked again without those items (lists.py), and stands shorter if it can.
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
 the span becomes the citation's quote. No NLI model is bundled, so this is lexical + embedding
 evidence; it is strict on numbers and names, where small models invent most.
@@ -40,7 +42,7 @@ import numpy as np
 from index import embedder
 from index.sentences import sentence_spans
 
-from . import answer_type
+from . import answer_type, lists
 from .text import NUMBER, plain_number, same_number, terms, words
 from .types import Passage
 
@@ -50,6 +52,8 @@ RESTATES = "restates the question without answering it"
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
+NAME_MISSING = "the name {!r} is in no passage that supports it"
+NAME_DETACHED = "the name {!r} is in the passage, but not with what the sentence says of it"
 NUMBER_ZONE = 6  # words after a number in a passage that may name what it counts
 
 _MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
@@ -209,6 +213,28 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     judgement.reasons += reasons
     judgement.supported = not judgement.reasons
     return judgement
+
+
+def without_listed_names(judgement: Judgement, question: str | None, spans: list[Span],
+                         vectors: np.ndarray | None = None) -> Judgement:
+    """A sentence failed only for names in a list: the same sentence with those items cut, if that
+    stands on its own (lists.py); otherwise the judgement as it was."""
+    names = [_reason_name(reason) for reason in judgement.reasons]
+    if judgement.supported or not names or None in names:
+        return judgement
+    shorter = lists.drop_names(judgement.text, names)
+    if shorter is None:
+        return judgement
+    again = check(shorter, judgement.cited, question, spans, vectors)
+    return again if again.supported else judgement
+
+
+def _reason_name(reason: str) -> str | None:
+    for form in (NAME_MISSING, NAME_DETACHED):
+        head, tail = form.split("{!r}")
+        if reason.startswith(head) and reason.endswith(tail):
+            return reason[len(head) + 1 : len(reason) - len(tail) - 1]
+    return None
 
 
 def _covers(coverage: float, similarity: float) -> bool:
@@ -428,7 +454,7 @@ def _names_missing(sentence: str, asked: set[str], support: str) -> list[str]:
     """Capitalised words inside the sentence (not its first word) that neither support nor question has."""
     known = terms(support) | asked
     missing = [name for name in _NAME.findall(sentence.strip()) if terms(name) and not terms(name) <= known]
-    return [f"the name {name!r} is in no passage that supports it" for name in dict.fromkeys(missing)]
+    return [NAME_MISSING.format(name) for name in dict.fromkeys(missing)]
 
 
 def _names_detached(sentence: str, support: str, asked: set[str] = frozenset(), headline: str = "") -> list[str]:
@@ -467,5 +493,5 @@ def _names_detached(sentence: str, support: str, asked: set[str] = frozenset(), 
         holders = [found | (found_terms[i + 1] if i + 1 < len(texts) and _PRONOUN_START.match(texts[i + 1]) else set())
                    for i, found in enumerate(found_terms) if terms(name) <= found]
         if holders and not any(found & predicate for found in holders):
-            problems.append(f"the name {name!r} is in the passage, but not with what the sentence says of it")
+            problems.append(NAME_DETACHED.format(name))
     return problems

@@ -1,0 +1,57 @@
+"""Cutting a name the model added to a list: the text rules, then the check on hand-made passages."""
+
+import pytest
+
+from rag.lists import drop_names
+from rag.types import Passage
+from rag.verify import candidate_spans, check, without_listed_names
+
+DOC = ("Huawei moves its investments\n\nHuawei has ramped up investment in Russia after complaints by US tech "
+       "companies including Google and Microsoft about losing its business. The United States Commerce "
+       "Department tightened restrictions on Huawei in August.")
+QUESTION = "Which US tech companies complained about losing Huawei's business?"
+
+
+@pytest.mark.parametrize("sentence, names, shorter", [
+    ("Companies including Google, Microsoft, and the US Commerce Department complained.", ["Commerce", "Department"],
+     "Companies including Google and Microsoft complained."),
+    ("Google, Apple, and Microsoft complained.", ["Apple"], "Google and Microsoft complained."),
+    ("Apple, Google and Microsoft complained.", ["Apple"], "Google and Microsoft complained."),
+    ("Ships came from Rotterdam and Antwerp.", ["Antwerp"], "Ships came from Rotterdam."),
+    ("It was built by the Bank of America and Goldman Sachs.", ["Bank"], "It was built by Goldman Sachs."),
+    # an opening is not an item: "In March" stays, and keeps its comma
+    ("In March, Google and Apple complained.", ["Apple"], "In March, Google complained."),
+])
+def test_the_item_holding_the_name_is_cut_and_the_list_rejoined(sentence, names, shorter):
+    assert drop_names(sentence, names) == shorter
+
+
+@pytest.mark.parametrize("sentence, names", [
+    ("Apple complained about Google.", ["Apple"]),  # not in a list: the name carries the claim
+    ("The company moved to Moscow in 2019.", ["Moscow"]),
+    ("A war between Russia and Ukraine began.", ["Ukraine"]),  # a pair that is one claim
+    ("Both Google and Apple complained.", ["Apple"]),
+])
+def test_a_name_outside_a_list_of_separate_items_is_not_cut(sentence, names):
+    assert drop_names(sentence, names) is None
+
+
+def test_a_padded_list_keeps_its_true_items_and_the_check_cites_them():
+    spans = candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
+                                     score=1.0, start=0, end=len(DOC))])
+    draft = "US tech companies including Google, Microsoft, and the US Commerce Department complained."
+    failed = check(draft, [1], QUESTION, spans)
+    assert not failed.supported  # the department is in the passage, but it complained of nothing
+
+    kept = without_listed_names(failed, QUESTION, spans)
+    assert kept.supported and kept.text == "US tech companies including Google and Microsoft complained."
+    assert "Google and Microsoft" in kept.span.text
+
+
+def test_a_sentence_wrong_beyond_its_list_still_falls():
+    spans = candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
+                                     score=1.0, start=0, end=len(DOC))])
+    # cutting Apple leaves "Google sued Huawei in 2017", which the passage doesn't say either
+    failed = check("Google and Apple sued Huawei in 2017.", [1], "Who sued Huawei?", spans)
+    assert without_listed_names(failed, "Who sued Huawei?", spans) is failed
+    assert not failed.supported
