@@ -54,6 +54,7 @@ PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
 NAME_MISSING = "the name {!r} is in no passage that supports it"
 NAME_DETACHED = "the name {!r} is in the passage, but not with what the sentence says of it"
+_THIN = " of its terms are in any passage"
 NUMBER_ZONE = 6  # words after a number in a passage that may name what it counts
 
 _MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
@@ -209,7 +210,7 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     reasons = problems[best] if best in problems else _span_problems(sentence, question, question_terms, spans[best], spans)
     judgement.span, judgement.coverage, judgement.similarity = spans[best], float(coverage[best]), float(similarity[best])
     if not _covers(coverage[best], similarity[best]):
-        judgement.reasons.append(f"only {coverage[best]:.0%} of its terms are in any passage")
+        judgement.reasons.append(f"only {coverage[best]:.0%}{_THIN}")
     judgement.reasons += reasons
     judgement.supported = not judgement.reasons
     return judgement
@@ -220,7 +221,11 @@ def without_listed_names(judgement: Judgement, question: str | None, spans: list
     """A sentence failed only for names in a list: the same sentence with those items cut, if that
     stands on its own (lists.py); otherwise the judgement as it was."""
     names = [_reason_name(reason) for reason in judgement.reasons]
-    if judgement.supported or not names or None in names:
+    # the padding also thins the sentence's coverage ("… and the US Commerce Department complained"): the
+    # shorter sentence's coverage is judged afresh
+    others = [reason for reason, name in zip(judgement.reasons, names) if name is None and not reason.endswith(_THIN)]
+    names = [name for name in names if name]
+    if judgement.supported or not names or others:
         return judgement
     shorter = lists.drop_names(judgement.text, names)
     if shorter is None:

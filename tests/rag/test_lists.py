@@ -6,9 +6,10 @@ from rag.lists import drop_names
 from rag.types import Passage
 from rag.verify import candidate_spans, check, without_listed_names
 
-DOC = ("Huawei moves its investments\n\nHuawei has ramped up investment in Russia after complaints by US tech "
-       "companies including Google and Microsoft about losing its business. The United States Commerce "
-       "Department tightened restrictions on Huawei in August.")
+DOC = ("Huawei moves its investments\n\nThe US formally cut off Huawei’s access to US components and technology "
+       "in May 2019, but was forced to issue exemptions to the restrictions amid complaints by US tech companies "
+       "including Google and Microsoft that the loss of Huawei’s business threatened to deprive them of billions "
+       "of dollars in earnings.\n\nThe United States Commerce Department tightened restrictions on Huawei in August.")
 QUESTION = "Which US tech companies complained about losing Huawei's business?"
 
 
@@ -46,6 +47,17 @@ def test_a_padded_list_keeps_its_true_items_and_the_check_cites_them():
     kept = without_listed_names(failed, QUESTION, spans)
     assert kept.supported and kept.text == "US tech companies including Google and Microsoft complained."
     assert "Google and Microsoft" in kept.span.text
+
+
+def test_a_list_padded_so_far_that_too_few_of_its_words_are_in_the_passage_is_cut_too():
+    spans = candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
+                                     score=1.0, start=0, end=len(DOC))])
+    # the bundled model's draft for the seed question: the department's three words thin its coverage
+    failed = check("Google, Microsoft, and the US Commerce Department complained about losing Huawei's business.",
+                   [1], QUESTION, spans)
+    assert any("of its terms are in any passage" in reason for reason in failed.reasons)
+    kept = without_listed_names(failed, QUESTION, spans)
+    assert kept.supported and kept.text == "Google and Microsoft complained about losing Huawei's business."
 
 
 def test_a_sentence_wrong_beyond_its_list_still_falls():
