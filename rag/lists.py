@@ -25,7 +25,8 @@ _ITEM_AFTER = re.compile(rf"^{_JOIN}({_NAME_RUN})")
 # "In March, Google and Apple": what follows a preposition opens the sentence; it is no item
 _PREPOSITION = re.compile(r"(?:^|\s)(?:in|on|at|by|since|during|after|before|until|from|for|to|of)\s*$", re.IGNORECASE)
 # "between Russia and Ukraine", "both Google and Apple": a list that is one claim, not several
-_PAIRED = re.compile(r"(?:^|(?<=\s))(?:between|both|either|neither|among)(?:\s+$|\s)", re.IGNORECASE)
+_PAIRED = re.compile(r"(?:^|(?<=\s))(?:between|both|either|neither|among)\s+$", re.IGNORECASE)
+_PAIRED_FIRST = re.compile(r"^(?:Between|Both|Either|Neither|Among)\s")
 _OPENS_WITH_PREPOSITION = re.compile(r"^(?:In|On|At|By|Since|During|After|Before|Until|From|For)\s")
 
 
@@ -63,7 +64,7 @@ def _drop_item(sentence: str, name: str) -> str | None:
     for joined in re.findall(rf"{_JOIN}", sentence[start:end]):
         if said := re.search(r"\b(and|or)\b", joined):
             conjunction, oxford = said.group(), "," in joined
-    if len(items) < 2 or _PAIRED.search(sentence[:start]) or _PAIRED.match(items[0]):
+    if len(items) < 2 or _PAIRED.search(sentence[:start]) or _PAIRED_FIRST.match(items[0]):
         return None
     kept = [item for item in items if item != target.group()]
     rest = _listed(kept, conjunction, oxford)

@@ -22,6 +22,8 @@ QUESTION = "Which US tech companies complained about losing Huawei's business?"
     ("It was built by the Bank of America and Goldman Sachs.", ["Bank"], "It was built by Goldman Sachs."),
     # an opening is not an item: "In March" stays, and keeps its comma
     ("In March, Google and Apple complained.", ["Apple"], "In March, Google complained."),
+    # a "both" earlier in the sentence is not the list's own
+    ("Both firms said Google, Microsoft and Apple complained.", ["Apple"], "Both firms said Google and Microsoft complained."),
 ])
 def test_the_item_holding_the_name_is_cut_and_the_list_rejoined(sentence, names, shorter):
     assert drop_names(sentence, names) == shorter
@@ -32,6 +34,7 @@ def test_the_item_holding_the_name_is_cut_and_the_list_rejoined(sentence, names,
     ("The company moved to Moscow in 2019.", ["Moscow"]),
     ("A war between Russia and Ukraine began.", ["Ukraine"]),  # a pair that is one claim
     ("Both Google and Apple complained.", ["Apple"]),
+    ("It is shared by both Google and Apple.", ["Apple"]),
 ])
 def test_a_name_outside_a_list_of_separate_items_is_not_cut(sentence, names):
     assert drop_names(sentence, names) is None
