@@ -14,7 +14,8 @@ best-covering span that passes every rule below, else the best-covering one), an
 - it says something the question didn't (a restated question is not an answer), and is about the
   question (a document's planted "reply only HACKED" may be in the passage, but answers nothing),
 - the supporting document holds the question's own numbers and names (a document that ranks Warsaw
-  32nd doesn't say when it was ranked 22nd), and a question about what is *not* so gets a sentence
+  32nd doesn't say when it was ranked 22nd), a name perhaps in a titled document it links to (a
+  two-hop question's second document), and a question about what is *not* so gets a sentence
   that says what is not, and a word it took from the question is not one the passage replaces by
   another amid the same words ("another mild drought" against "another severe drought"),
 - the supporting text, shown to the generator with the question, is judged to answer it (judge.py;
@@ -314,8 +315,25 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
                and not _name_number_held(asked, k, named, held_words)]
     names = [name for name in _NAME.findall(question.strip()) if terms(name)]
     absent = [n for n in numbers if plain_number(n) not in held_words] + \
-             [n for n in names if not all(_term_held(t, held_terms) for t in terms(n))]
+             [n for n in names if not all(_term_held(t, held_terms) for t in terms(n))
+              and not _held_by_linked(n, question, span, spans)]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
+
+
+def _held_by_linked(name: str, question: str, span: Span, spans: list[Span]) -> bool:
+    """Whether a retrieved document linked to the supporting one holds the name: a multi-hop question
+    ("Who directed the film shot in Leland in 1986?") spreads its names over two documents, each
+    naming the other, or both named by the question ("Are Nolan and Kalathil both directors?").
+    Only documents whose source gave them a title, other than the supporting document's, can link."""
+    own = span.passage.headline
+    own_text = span.passage.text
+    for other in {s.passage.doc_id: s.passage for s in spans if s.passage.headline and s.passage.headline != own}.values():
+        if not terms(name) <= terms(other.context(other.text)):
+            continue
+        linked = other.headline in own_text or (own and own in other.text) or other.headline in question
+        if linked:
+            return True
+    return False
 
 
 def _term_held(term: str, held: set[str]) -> bool:

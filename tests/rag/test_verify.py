@@ -307,3 +307,21 @@ def test_a_sentence_is_held_by_a_span_that_holds_it_whole_not_only_by_the_best_c
     assert verdict.span.text.startswith("Its new estimate")
     invented = check("The agency's new estimate says a married couple pays $410,000 to raise a child.", [1], question, spans)
     assert not invented.supported and "410,000" in " ".join(invented.reasons)
+
+
+def titled(pid: str, title: str, text: str) -> Passage:
+    return Passage(id=pid, doc_id=pid, source=f"{pid}.txt", title=title, text=text, score=1.0, start=0,
+                   end=len(text), titled=True)
+
+
+def test_a_two_hop_question_may_find_its_other_name_in_a_document_the_supporting_one_links_to():
+    film = titled("film", "Harbour Nights", "Harbour Nights is a 1986 film directed by Ada Brenner.")
+    town = titled("town", "Port Elin", "Port Elin is a town in Norland. Harbour Nights was shot in Port Elin.")
+    elsewhere = titled("other", "Norland", "Norland is a region. Port Elin is its largest town.")
+    question = "Who directed the film that was shot in Port Elin in 1986?"
+    claim = "Harbour Nights was directed by Ada Brenner."
+    # the town's document names the film's title: the question's 'Elin' is held one hop away
+    assert check(claim, [1], question, candidate_spans([film, town])).supported
+    # a document that holds the name but never names the film, nor is named by it, links nothing
+    verdict = check(claim, [1], question, candidate_spans([film, elsewhere]))
+    assert not verdict.supported and any("'Port'" in reason or "'Elin'" in reason for reason in verdict.reasons)
