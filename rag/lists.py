@@ -57,11 +57,8 @@ def _drop_item(sentence: str, name: str) -> str | None:
         start = match.start(1)
     while match := _ITEM_AFTER.match(sentence[end:]):
         items.append(match.group(1))
-        joined = match.group()[: match.start(1)]
-        if said := re.search(r"\b(and|or)\b", joined):
-            conjunction, oxford = said.group(), "," in joined
         end += match.end()
-    for joined in re.findall(rf"{_JOIN}", sentence[start:end]):
+    for joined in re.findall(_JOIN, sentence[start:end]):  # the list's last "and" or "or" joins what is left
         if said := re.search(r"\b(and|or)\b", joined):
             conjunction, oxford = said.group(), "," in joined
     if len(items) < 2 or _PAIRED.search(sentence[:start]) or _PAIRED_FIRST.match(items[0]):

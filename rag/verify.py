@@ -326,12 +326,10 @@ def _held_by_linked(name: str, question: str, span: Span, spans: list[Span]) -> 
     naming the other, or both named by the question ("Are Nolan and Kalathil both directors?").
     Only documents whose source gave them a title, other than the supporting document's, can link."""
     own = span.passage.headline
-    own_text = span.passage.text
     for other in {s.passage.doc_id: s.passage for s in spans if s.passage.headline and s.passage.headline != own}.values():
         if not terms(name) <= terms(other.context(other.text)):
             continue
-        linked = other.headline in own_text or (own and own in other.text) or other.headline in question
-        if linked:
+        if other.headline in span.passage.text or (own and own in other.text) or other.headline in question:
             return True
     return False
 
