@@ -13,6 +13,12 @@ DOC = ("Huawei moves its investments\n\nThe US formally cut off Huawei’s acces
 QUESTION = "Which US tech companies complained about losing Huawei's business?"
 
 
+@pytest.fixture
+def spans():
+    return candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
+                                    score=1.0, start=0, end=len(DOC))])
+
+
 @pytest.mark.parametrize("sentence, names, shorter", [
     ("Companies including Google, Microsoft, and the US Commerce Department complained.", ["Commerce", "Department"],
      "Companies including Google and Microsoft complained."),
@@ -40,9 +46,7 @@ def test_a_name_outside_a_list_of_separate_items_is_not_cut(sentence, names):
     assert drop_names(sentence, names) is None
 
 
-def test_a_padded_list_keeps_its_true_items_and_the_check_cites_them():
-    spans = candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
-                                     score=1.0, start=0, end=len(DOC))])
+def test_a_padded_list_keeps_its_true_items_and_the_check_cites_them(spans):
     draft = "US tech companies including Google, Microsoft, and the US Commerce Department complained."
     failed = check(draft, [1], QUESTION, spans)
     assert not failed.supported  # the department is in the passage, but it complained of nothing
@@ -52,9 +56,7 @@ def test_a_padded_list_keeps_its_true_items_and_the_check_cites_them():
     assert "Google and Microsoft" in kept.span.text
 
 
-def test_a_list_padded_so_far_that_too_few_of_its_words_are_in_the_passage_is_cut_too():
-    spans = candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
-                                     score=1.0, start=0, end=len(DOC))])
+def test_a_list_padded_so_far_that_too_few_of_its_words_are_in_the_passage_is_cut_too(spans):
     # the bundled model's draft for the seed question: the department's three words thin its coverage
     failed = check("Google, Microsoft, and the US Commerce Department complained about losing Huawei's business.",
                    [1], QUESTION, spans)
@@ -63,9 +65,7 @@ def test_a_list_padded_so_far_that_too_few_of_its_words_are_in_the_passage_is_cu
     assert kept.supported and kept.text == "Google and Microsoft complained about losing Huawei's business."
 
 
-def test_a_sentence_wrong_beyond_its_list_still_falls():
-    spans = candidate_spans([Passage(id="p", doc_id="d", source="huawei.txt", title="huawei", text=DOC,
-                                     score=1.0, start=0, end=len(DOC))])
+def test_a_sentence_wrong_beyond_its_list_still_falls(spans):
     # cutting Apple leaves "Google sued Huawei in 2017", which the passage doesn't say either
     failed = check("Google and Apple sued Huawei in 2017.", [1], "Who sued Huawei?", spans)
     assert without_listed_names(failed, "Who sued Huawei?", spans) is failed
