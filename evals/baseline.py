@@ -130,12 +130,13 @@ class LlamaIndexBaseline:
             self.index = VectorStoreIndex.from_vector_store(vector_store)
         self.engine = CitationQueryEngine.from_args(self.index, streaming=True)
 
-    def retrieve(self, question: str, depth: int) -> list[dict]:
+    # `as_of` (the question's date) is taken and ignored: llama-index's default pipeline has no date filter
+    def retrieve(self, question: str, depth: int, as_of: str | None = None) -> list[dict]:
         nodes = self.index.as_retriever(similarity_top_k=depth).retrieve(question)
         return [{"id": n.node.node_id, "doc_id": n.node.metadata.get("doc_id", ""), "source": n.node.metadata.get("source", ""),
                  "text": n.node.get_content()} for n in nodes]
 
-    def respond(self, question: str, history: list) -> Response:
+    def respond(self, question: str, history: list, as_of: str | None = None) -> Response:
         began = time.perf_counter()
         response = self.engine.query(question)
         text, first = "", None

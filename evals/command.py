@@ -32,6 +32,9 @@ def add_parser(sub, parents) -> None:
     parser.add_argument("--skip", type=_count, default=0, metavar="N",
                         help="leave out the first N questions (a held-out slice: --skip 330 --limit 170)")
     parser.add_argument("--k", type=int, help="passages per answer (default: the assistant's)")
+    parser.add_argument("--undated", action="store_true",
+                        help="don't pass the questions' dates (realtimeqa's question_date) on as `as_of`: ask as a "
+                             "user who gives no date would")
     parser.add_argument("--report", type=Path, help="write report.md, results.json and plots here "
                         "(default .rag-evals/reports/DATASET-BACKEND)")
     parser.add_argument("--baseline", action="store_true", help="also run llama-index's default pipeline (same embedder, Chroma, LLM)")
@@ -73,7 +76,7 @@ def run_eval(args) -> int:
     print(f"corpus: {ingested.summary()}", file=sys.stderr)
 
     judge = AlignmentJudge() if args.judge == "alignment" else LLMJudge(args.judge, settings)
-    ours = harness.OurSystem(assistant, llm=args.llm, k=args.k)
+    ours = harness.OurSystem(assistant, llm=args.llm, k=args.k, dated=not args.undated)
     results = [harness.run(dataset, ours, judge, args.limit, progress, answer=not args.retrieval_only, skip=args.skip)]
     if args.baseline:
         from .baseline import LlamaIndexBaseline

@@ -3,7 +3,8 @@
 A question is a dict with: `qid`, `question`, `answerable`, `answers` (gold strings), and whatever
 gold evidence the set has: `gold_doc_ids`, `gold_sources` (file names), `evidence` (exact text of a
 passage), `gold_sentences` ([{doc_id, text}]), plus `history` (earlier turns, for follow-ups) and
-`must_not_contain` (strings an answer must never hold: a planted instruction obeyed).
+`must_not_contain` (strings an answer must never hold: a planted instruction obeyed), and `as_of` (the
+date the question was asked on, realtimeqa's `question_date`; None for undated sets).
 
 Sets: `seeds` (this package's questions over seeds/ plus evals/corpus/, which holds a document with a
 planted instruction), the four folders of the shared benchmarks by name, or any folder holding
@@ -64,6 +65,8 @@ def normalise(row: dict, number: int) -> dict:
         "gold_sentences": list(row.get("gold_sentences") or []),
         "history": list(row.get("history") or []),
         "must_not_contain": list(row.get("must_not_contain") or []),
+        # the date the question was asked on: realtimeqa's weekly quizzes ask about "this week"
+        "as_of": row.get("as_of") or row.get("question_date") or None,
     }
 
 

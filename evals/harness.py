@@ -38,18 +38,20 @@ class Response:
 class OurSystem:
     name = "groundrag"
 
-    def __init__(self, assistant: Assistant, llm: str | None = None, k: int | None = None):
+    def __init__(self, assistant: Assistant, llm: str | None = None, k: int | None = None, dated: bool = True):
         self.assistant, self.llm, self.k = assistant, llm, k
         self.backend = llm or assistant.backend
+        self.dated = dated  # False: the questions' dates are not passed on, as from a user who gives none
 
-    def retrieve(self, question: str, depth: int) -> list[dict]:
-        return [p.to_dict() for p in self.assistant.retrieve(question, k=depth)]
+    def retrieve(self, question: str, depth: int, as_of: str | None = None) -> list[dict]:
+        return [p.to_dict() for p in self.assistant.retrieve(question, k=depth, as_of=as_of if self.dated else None)]
 
     def warm_up(self) -> None:
         self.assistant.warm_up(self.llm)
 
-    def respond(self, question: str, history: list) -> Response:
-        return from_answer(self.assistant.ask(question, history=history or None, llm=self.llm, k=self.k))
+    def respond(self, question: str, history: list, as_of: str | None = None) -> Response:
+        return from_answer(self.assistant.ask(question, history=history or None, llm=self.llm, k=self.k,
+                                              as_of=as_of if self.dated else None))
 
 
 def from_answer(answer: Answer) -> Response:
@@ -145,9 +147,10 @@ def run(dataset: Dataset, system, judge, limit: int | None = None, progress: boo
     bar = _bar(progress, len(questions), f"{system.name} on {dataset.name}")
     for question in questions:
         began = time.perf_counter()
-        passages = None if question["history"] else system.retrieve(question["question"], 2 * RETRIEVAL_DEPTH)
+        as_of = question.get("as_of")
+        passages = None if question["history"] else system.retrieve(question["question"], 2 * RETRIEVAL_DEPTH, as_of=as_of)
         retrieve_ms = round((time.perf_counter() - began) * 1000, 1)
-        response = system.respond(question["question"], question["history"]) if answer else None
+        response = system.respond(question["question"], question["history"], as_of=as_of) if answer else None
         scores = score_question(question, passages, response, judge)
         rows.append({
             "qid": question["qid"], "question": question["question"], "answerable": question["answerable"],

@@ -39,6 +39,8 @@ class RetrieveRequest(BaseModel):
     k: int | None = Field(None, ge=1, le=50)
     source: str | None = None
     collection: str | None = None
+    as_of: str | None = Field(None, description="The date the question is asked on (YYYY-MM-DD): documents published "
+                              "later are left out, and 'this week' counts back from it.")
 
 
 class AskRequest(RetrieveRequest):
@@ -75,13 +77,14 @@ def build_api(library: Library, auth_token: str | None = None) -> FastAPI:
 
     @app.post("/api/retrieve", dependencies=[Depends(require_token)])
     def retrieve(request: RetrieveRequest):
-        passages = library.get(request.collection).retrieve(request.question, k=request.k, source=request.source)
+        passages = library.get(request.collection).retrieve(request.question, k=request.k, source=request.source,
+                                                            as_of=request.as_of)
         return {"question": request.question, "passages": [p.to_dict() for p in passages]}
 
     @app.post("/api/ask", dependencies=[Depends(require_token)])
     def ask(request: AskRequest):
         assistant = library.get(request.collection)
-        asked = dict(history=request.history, llm=request.llm, k=request.k, source=request.source)
+        asked = dict(history=request.history, llm=request.llm, k=request.k, source=request.source, as_of=request.as_of)
         if not request.stream:
             return assistant.ask(request.question, **asked).to_dict()
         stream = assistant.ask_stream(request.question, **asked)

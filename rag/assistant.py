@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
 from index import ChunkStore, IngestReport, embedder, ingest, remove
 from index.sentences import sentence_spans
 
-from . import answer_type, extractive, generate, judge, verify
+from . import answer_type, dates, extractive, generate, judge, verify
 from .llm import load_llm, local_available
 from .retrieval import HybridRetriever
 from .settings import Settings
@@ -84,28 +85,32 @@ class Assistant:
         """Remove documents from the index; returns how many were in it."""
         return remove(self.retriever.chunks, doc_ids)
 
-    def retrieve(self, question: str, k: int | None = None, source: str | None = None) -> list[Passage]:
+    def retrieve(self, question: str, k: int | None = None, source: str | None = None,
+                 as_of: str | date | None = None) -> list[Passage]:
         question = self.clean_question(question)
-        return self.retriever.retrieve(question, k or self.settings.k, source=source)
+        return self.retriever.retrieve(question, k or self.settings.k, source=source, as_of=dates.as_of_date(as_of))
 
     def ask(self, question: str, history: list | None = None, llm: str | None = None,
-            k: int | None = None, source: str | None = None) -> Answer:
+            k: int | None = None, source: str | None = None, as_of: str | date | None = None) -> Answer:
         """The verified answer (see `ask_stream` for the same, token by token)."""
-        for item in self.ask_stream(question, history=history, llm=llm, k=k, source=source):
+        for item in self.ask_stream(question, history=history, llm=llm, k=k, source=source, as_of=as_of):
             if isinstance(item, Answer):
                 return item
         raise RuntimeError("ask_stream ended without an answer")  # pragma: no cover
 
     def ask_stream(self, question: str, history: list | None = None, llm: str | None = None,
-                   k: int | None = None, source: str | None = None) -> Iterator[str | Answer]:
+                   k: int | None = None, source: str | None = None,
+                   as_of: str | date | None = None) -> Iterator[str | Answer]:
         """Yields the generated text piece by piece (str), then the checked `Answer`, always last.
 
-        The streamed text is the model's draft; the final Answer is what the check kept.
+        The streamed text is the model's draft; the final Answer is what the check kept. `as_of` is the
+        date the question is asked on, for a question about "this week" in a dated corpus (dates.py).
         """
         backend = llm or self.backend
         if backend not in BACKENDS:
             raise ValueError(f"unknown answer backend {backend!r}; available: {', '.join(BACKENDS)}")
         question = self.clean_question(question)
+        day = dates.as_of_date(as_of)
         clock = _Clock()
         if generate.is_off_task(question):
             yield clock.stamp(_refusal(question, backend))
@@ -115,9 +120,9 @@ class Assistant:
         if generate.needs_condensing(question, turns):
             standalone = self._condense(question, turns, backend)
             clock.mark("condense")
-        passages = self.retriever.retrieve(standalone, k or self.settings.k, source=source)
+        passages = self.retriever.retrieve(standalone, k or self.settings.k, source=source, as_of=day)
         clock.mark("retrieve")
-        ranked = extractive.rank_sentences(standalone, passages)
+        ranked = extractive.rank_sentences(standalone, passages, day)
         if not ranked or not extractive.is_relevant(passages, ranked, self.settings.min_similarity):
             yield clock.stamp(abstention(question, passages, backend))
             return

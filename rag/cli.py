@@ -8,10 +8,13 @@ import os
 import sys
 
 from . import ABSTAIN_TEXT  # noqa: F401  (imports index first: offline switches)
+from . import dates
 from .assistant import BACKENDS, Assistant, QuestionError
 from .settings import Settings
 
 DEFAULT_JUDGED_YES = Settings.model_fields["min_judged_yes"].default
+AS_OF_HELP = ("the date the question is asked on (YYYY-MM-DD): documents published later are left out, and "
+              "'this week' or 'recently' count back from it (default: the newest document retrieved)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     retrieve.add_argument("question")
     retrieve.add_argument("--k", type=int, help="number of passages (default 5)")
     retrieve.add_argument("--source", help="only documents whose source, path or doc_id is (or lies under) this")
+    retrieve.add_argument("--as-of", metavar="DATE", type=_as_of, help=AS_OF_HELP)
     retrieve.add_argument("--json", action="store_true", help="print the JSON contract")
     retrieve.set_defaults(run=run_retrieve)
 
@@ -75,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--k", type=int, help="passages retrieved (default 5)")
     ask.add_argument("--source", help="only documents whose source, path or doc_id is (or lies under) this")
+    ask.add_argument("--as-of", metavar="DATE", type=_as_of, help=AS_OF_HELP)
     ask.add_argument("--json", action="store_true", help="print the JSON contract")
     ask.set_defaults(run=run_ask)
 
@@ -102,6 +107,13 @@ def _probability(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"{text!r} is not a probability between 0 and 1")
     return value
+
+
+def _as_of(text: str):
+    try:
+        return dates.as_of_date(text)
+    except dates.DateError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def settings_from(args) -> Settings:
@@ -140,7 +152,7 @@ def run_retrieve(args) -> int:
     if args.k is not None and not 1 <= args.k <= 100:
         raise QuestionError("--k must be between 1 and 100")
     assistant = assistant_from(args)
-    passages = assistant.retrieve(args.question, k=args.k, source=args.source)
+    passages = assistant.retrieve(args.question, k=args.k, source=args.source, as_of=args.as_of)
     if args.json:
         print(json.dumps({"question": args.question, "passages": [p.to_dict() for p in passages]}, ensure_ascii=False))
         return 0
@@ -156,7 +168,7 @@ def run_ask(args) -> int:
     if args.k is not None and not 1 <= args.k <= 100:
         raise QuestionError("--k must be between 1 and 100")
     assistant = assistant_from(args)
-    answer = assistant.ask(args.question, k=args.k, source=args.source)
+    answer = assistant.ask(args.question, k=args.k, source=args.source, as_of=args.as_of)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return 0

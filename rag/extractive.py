@@ -20,6 +20,7 @@ bonus: a story told over weeks or years moves on, and a question about it wants 
 (for "Which Ivy League school announced it will eliminate student loans …?" the passages came from
 2015, 2019 and 2022; only the newest names Dartmouth). It tilts, never filters: without an LLM, realtimeqa-news-400's gold answer is in the best sentence for 58 questions
 instead of 54, and in the prompt's sentences for 74 instead of 71; undated corpora are unchanged.
+Given the date the question is asked on (`as_of`, dates.py), "newest" is that date instead.
 Extractive answers are verbatim, so every sentence is supported by construction and its quote is itself.
 """
 
@@ -34,7 +35,7 @@ import numpy as np
 from index import embedder
 from index.sentences import sentence_spans
 
-from . import answer_type
+from . import answer_type, dates
 from .text import terms, words
 from .types import Passage
 
@@ -86,8 +87,9 @@ def candidate_sentences(passages: list[Passage]) -> list[Evidence]:
     return found
 
 
-def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
-    """Every sentence of the passages, scored against the question, best first."""
+def rank_sentences(question: str, passages: list[Passage], as_of: date | None = None) -> list[Evidence]:
+    """Every sentence of the passages, scored against the question, best first; recency is counted
+    back from `as_of`, the date the question is asked on, when given (dates.py)."""
     candidates = candidate_sentences(passages)
     if not candidates:
         return []
@@ -115,27 +117,21 @@ def rank_sentences(question: str, passages: list[Passage]) -> list[Evidence]:
     in_window = (windows / np.linalg.norm(windows, axis=1, keepdims=True)) @ query
     for candidate, sim in zip([candidates[i] for i in best], in_window):
         candidate.score += SEMANTIC_WEIGHT * (float(sim) - candidate.similarity) / 2  # meaning: the mean of the two
-    _prefer_recent(candidates)
+    _prefer_recent(candidates, as_of)
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def _prefer_recent(candidates: list[Evidence]) -> None:
-    """Raise the scores of sentences from documents published close to the newest one retrieved."""
-    dates = [_date(c.passage.published) for c in candidates]
-    known = {d for d in dates if d}
+def _prefer_recent(candidates: list[Evidence], as_of: date | None = None) -> None:
+    """Raise the scores of sentences from documents published close to `as_of`, or, with no date
+    given, to the newest document retrieved."""
+    days = [dates.published(c.passage.published) for c in candidates]
+    known = {d for d in days if d}
     if len(known) < 2:
         return
-    newest = max(known)
-    for candidate, published in zip(candidates, dates):
-        if published and (newest - published).days <= RECENT_DAYS:
+    newest = as_of or max(known)
+    for candidate, published in zip(candidates, days):
+        if published and 0 <= (newest - published).days <= RECENT_DAYS:
             candidate.score *= 1 + RECENT_BONUS
-
-
-def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
 
 
 def best_sentences(ranked: list[Evidence], max_sentences: int = 2) -> list[Evidence]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from index import ChunkStore, embedder, refresh_bm25
 from index.bm25 import BM25Index
 from index.sentence_vectors import SentenceVectors
 
+from . import dates
 from .settings import Settings
 from .types import Passage
 
@@ -74,6 +76,7 @@ class HybridRetriever:
         self.exact_limit = settings.exact_search_limit
         self._bm25: BM25Index | None = None
         self._vectors: DenseVectors | None = None
+        self._document_rows: tuple[str, list[dict]] | None = None
         self._lock = threading.Lock()
 
     def bm25(self, revision: str | None = None) -> BM25Index:
@@ -82,13 +85,15 @@ class HybridRetriever:
             self._bm25 = refresh_bm25(self.chunks, self._bm25, revision)
             return self._bm25
 
-    def retrieve(self, question: str, k: int = 5, source: str | None = None, mode: str = "hybrid") -> list[Passage]:
-        """Top-k passages; `source` keeps only documents whose source (or doc_id) is it or lies under it."""
+    def retrieve(self, question: str, k: int = 5, source: str | None = None, mode: str = "hybrid",
+                 as_of: date | None = None) -> list[Passage]:
+        """Top-k passages; `source` keeps only documents whose source (or doc_id) is it or lies under it,
+        `as_of` only those published by that date, and undated ones (dates.py)."""
         query = embedder.embed_one(question)
-        allowed = self._allowed_doc_ids(source)
+        revision = self.chunks.revision()  # read once: both sides then see the same collection state
+        allowed = self._allowed_doc_ids(source, as_of, revision)
         if allowed is not None and not allowed:
             return []
-        revision = self.chunks.revision()  # read once: both sides then see the same collection state
         dense = self._dense(query, allowed, revision) if mode in ("hybrid", "dense") else []
         lexical = self._lexical(question, allowed, revision) if mode in ("hybrid", "bm25") else []
         fused = self._fuse([dense, [chunk_id for chunk_id, _ in lexical]])
@@ -142,15 +147,23 @@ class HybridRetriever:
             for cid, text, meta, vector in zip(rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"])
         }
 
-    def _allowed_doc_ids(self, source: str | None) -> set[str] | None:
-        if not source:
+    def _allowed_doc_ids(self, source: str | None, as_of: date | None, revision: str) -> set[str] | None:
+        if not source and as_of is None:
             return None
-        prefix = source.rstrip("/") + "/"
+        prefix = (source or "").rstrip("/") + "/"
         return {
-            meta["doc_id"] for meta in self.chunks.documents()
-            if source in (meta["doc_id"], meta["source"], meta["path"])
-            or meta["source"].startswith(prefix) or meta["path"].startswith(prefix)
+            meta["doc_id"] for meta in self._documents(revision)
+            if (not source or source in (meta["doc_id"], meta["source"], meta["path"])
+                or meta["source"].startswith(prefix) or meta["path"].startswith(prefix))
+            and dates.published_by(meta.get("published_at"), as_of)
         }
+
+    def _documents(self, revision: str) -> list[dict]:
+        """Every document's metadata at this revision, kept in memory (a news corpus asks for it per question)."""
+        with self._lock:
+            if self._document_rows is None or self._document_rows[0] != revision:
+                self._document_rows = (revision, self.chunks.documents())
+            return self._document_rows[1]
 
     @staticmethod
     def _passage(hit: Hit, score: float) -> Passage:

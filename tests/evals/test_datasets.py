@@ -23,11 +23,12 @@ def test_seed_set_has_every_kind_of_question():
 
 @pytest.mark.parametrize("row, check", [
     ({"qid": "r1", "question": "Which show?", "answers": ["“Squid Game”"], "gold_doc_ids": ["rtqa-1"], "choices": ["a"],
-      "evidence": "Netflix announced..."}, lambda q: q["answerable"] and q["gold_doc_ids"] == ["rtqa-1"]),
+      "evidence": "Netflix announced...", "question_date": "2022/09/16"},
+     lambda q: q["answerable"] and q["gold_doc_ids"] == ["rtqa-1"] and q["as_of"] == "2022/09/16"),
     ({"qid": "h1", "question": "If Gallu is a demon Lilu is what?", "answers": ["a spirit"], "gold_doc_ids": ["Alû"],
       "gold_sentences": [{"doc_id": "Alû", "sent_idx": 3, "text": "Lilu."}]}, lambda q: q["gold_sentences"][0]["text"] == "Lilu."),
     ({"qid": "s1", "question": "What?", "answerable": False, "answers": [], "gold_doc_ids": ["sq-1"]},
-     lambda q: not q["answerable"] and q["answers"] == []),
+     lambda q: not q["answerable"] and q["answers"] == [] and q["as_of"] is None),
 ])
 def test_benchmark_formats(tmp_path, row, check):
     write_jsonl(tmp_path / "questions.jsonl", [row])

@@ -97,6 +97,7 @@ def test_ask_streams_server_sent_events_ending_with_the_answer(server):
     ({"question": "hi", "llm": "gpt-99"}, 400, "unknown answer backend"),
     ({"question": "hi", "k": 0}, 422, "k"),
     ({"question": "hi", "collection": "../etc"}, 400, "invalid collection name"),
+    ({"question": "hi", "as_of": "last week"}, 400, "as_of must be a date"),
     ({"nothing": 1}, 422, "question"),
 ])
 def test_ask_rejects_bad_requests_with_a_json_message(server, body, status, words):

@@ -50,6 +50,8 @@ def test_empty_question_and_bad_k_are_usage_errors(run_rag):
     assert bad_k.returncode == 2 and "--k" in bad_k.stderr
     bad_p = run_rag("ask", "x", "--min-judged-yes", "1.5")
     assert bad_p.returncode == 2 and "'1.5' is not a probability" in bad_p.stderr
+    bad_date = run_rag("ask", "x", "--as-of", "last week")
+    assert bad_date.returncode == 2 and "as_of must be a date" in bad_date.stderr
 
 
 def test_python_dash_m_and_help(run_rag):
