@@ -78,15 +78,26 @@ def answer_in_text(prediction: str, golds: list[str]) -> float:
     """A gold answer occurs in the prediction as whole words, numbers spelled out or not.
 
     "extended by six months" holds the gold "6" and "a nine-year sentence" the gold "9", while "2016"
-    no longer holds "6" (a bare substring test counted both the other way round).
+    no longer holds "6" (a bare substring test counted both the other way round). A gold pair "X & Y"
+    or "X and Y" is found as "X and Y" or "Y and X" ("China and Russia" answers "Russia and China").
     """
     found = f" {_answer_words(prediction)} "
-    return float(any(_answer_words(g) and f" {_answer_words(g)} " in found for g in golds))
+    return float(any(f" {form} " in found for g in golds for form in _answer_forms(g)))
+
+
+def _answer_forms(gold: str) -> list[str]:
+    """The gold's words, and a pair's in the other order."""
+    words = _answer_words(gold)
+    if not words:
+        return []
+    pair = words.split(" and ")
+    return [words, f"{pair[1]} and {pair[0]}"] if len(pair) == 2 and all(pair) else [words]
 
 
 def _answer_words(text: str) -> str:
-    # hyphens and a possessive's 's part words ("nine-year", "Brazil's") before SQuAD's normalisation
-    text = re.sub(r"['’]s\b", "", text.replace("-", " "))
+    # hyphens and a possessive's 's part words ("nine-year", "Brazil's") before SQuAD's normalisation;
+    # "&" is a word ("New Jersey & Oregon"), which the normalisation would drop as punctuation
+    text = re.sub(r"['’]s\b", "", text.replace("-", " ").replace("&", " and "))
     return " ".join(NUMBER_WORDS.get(word, word) for word in normalise_answer(text).split())
 
 

@@ -26,6 +26,10 @@ def test_answer_metrics_follow_squad():
     assert metrics.answer_in_text("She is due to serve a nine-year sentence.", ["9"]) == 1
     assert metrics.answer_in_text("Brazil's election goes to a run-off.", ["Brazil"]) == 1
     assert metrics.answer_in_text("It opened in 2016.", ["6"]) == 0  # whole words, not a substring
+    assert metrics.answer_in_text("New Jersey and Oregon ban it.", ["New Jersey & Oregon"]) == 1
+    assert metrics.answer_in_text("China and Russia are closer.", ["Russia and China"]) == 1  # a pair, either way round
+    assert metrics.answer_in_text("China and India are closer.", ["Russia and China"]) == 0
+    assert metrics.answer_in_text("Russia is closer.", ["Russia and China"]) == 0  # half a pair is not the answer
 
 
 def test_abstention_scores():
