@@ -4,7 +4,7 @@ A sentence can be fully supported by the passages and still not answer: "How muc
 make in Russia?" drafted as "Huawei made dramatic investments in Russia [1]" is true and cited, and
 is no answer. The wh-word says what an answer must carry: "how many" a number, "when" a time ("what
 month" a month, "what year" a year), "which company" a name, "where" anything but a time ("who" says
-nothing: its answer is as often a group as a name). This is a lexical test (no NLI model is
+nothing: its answer is as often a group as a name), "Which is older, X or Y?" a comparison. This is a lexical test (no NLI model is
 bundled): it can only notice that the kind of thing asked for is missing, never that a number or
 name present is the right one.
 Anything the question itself contains does not count, so an echo of the question is no answer.
@@ -17,6 +17,7 @@ import re
 from .text import NUMBER, NUMBER_WORDS, terms
 
 COUNT, TIME, NAME, PLACE = "a number", "a time", "a name", "a place"
+COMPARISON = "a comparison"
 
 _ASKS_COUNT = re.compile(
     r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|fraction|share|number|amount)\b"
@@ -39,6 +40,18 @@ _ASKS_PLACE = re.compile(r"\bwhere (did|was|were|is|are|will|does|do|has|have|ha
 # "who" is left out: its answer is as often a group ("international students") as a name
 _ASKS_NAME = re.compile(rf"\b(which|what) (?!kind|type|sort|is\b|was\b|are\b|were\b)((\w+ ){{0,2}})({_NAMED_THINGS})\b", re.IGNORECASE)
 _CHOICE = re.compile(r"\b\w+ or \w+|\bbetween\b.+\band\b", re.IGNORECASE)  # "Guitar World or Science News?": the answer is in the question
+# "Which magazine was published first, Guitar World or Science News?" is a choice by a comparison: a
+# sentence about one of them ("Guitar World … published since July 1980") makes no choice. Words of one
+# group answer each other ("Which came first?" … "was formed earlier").
+_COMPARED = [set(group.split()) for group in (
+    "first earlier earliest before prior older oldest last later latest after newer newest younger youngest",
+    "larger largest bigger biggest smaller smallest",
+    "taller tallest higher highest shorter shortest lower lowest longer longest",
+    "more most less least fewer fewest",
+    "better best worse worst",
+)]
+_COMPARISON_WORD = re.compile(rf"\b({'|'.join(sorted(set().union(*_COMPARED)))})\b", re.IGNORECASE)
+_NAMED_OPTION = re.compile(r"\bor (?:the )?[A-Z]")  # "… or Science News?", not "… or needing a prescription?"
 
 # "In what month …?" is not answered by "in the spring of 1349", nor "In what year …?" by "in July"
 _TIME_UNIT = re.compile(r"\b(?:what|which) (year|month|day|date|century|decade)\b", re.IGNORECASE)
@@ -62,7 +75,8 @@ _COUNT_WORDS = set(NUMBER_WORDS) | {"hundred", "hundreds", "thousand", "thousand
 def expected(question: str) -> str | None:
     """The kind of answer the question asks for, or None when its form doesn't say."""
     if _CHOICE.search(question):
-        return None
+        compared = _COMPARISON_WORD.search(question)
+        return COMPARISON if compared and _NAMED_OPTION.search(question, compared.end()) else None
     if _ASKS_COUNT.search(question):
         return COUNT
     if _ASKS_TIME.search(question):
@@ -91,6 +105,10 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
     """Whether the sentence carries, beyond what the question says, the kind of thing asked for."""
     if kind is None:
         return True
+    if kind == COMPARISON:  # the options are the question's own words: here the comparison must be said
+        said = {w.lower() for w in re.findall(r"\w+", sentence)}
+        return any(said & group for word in _COMPARISON_WORD.findall(question)
+                   for group in _COMPARED if word.lower() in group)
     question_terms = terms(question)
     asked = {w.lower() for w in re.findall(r"[\w'’.,%$-]+", question)} | question_terms
     tokens = [t.strip(".,;:()\"“”'’") for t in re.findall(r"[^\s]+", sentence)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answer_type import COUNT, NAME, PLACE, TIME, expected, holds
+from rag.answer_type import COMPARISON, COUNT, NAME, PLACE, TIME, expected, holds
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -19,7 +19,9 @@ from rag.answer_type import COUNT, NAME, PLACE, TIME, expected, holds
     ("Which storm hit the harbour this week?", NAME),
     ("Who installed the crane?", None),                 # as often "the dock workers" as a name
     ("What is the state average growth rate?", None),   # "state" here is no named thing
-    ("Which port is older, Hamburg or Rotterdam?", None),  # the answer is in the question
+    ("Which port is older, Hamburg or Rotterdam?", COMPARISON),  # the answer is in the question: the comparison must be said
+    ("Which port is in Germany, Hamburg or Rotterdam?", None),  # ... and with none, only the judge can tell
+    ("Which item can adults buy without first seeing a doctor or needing a prescription?", None),  # no named options
     ("When rich ports trade with poor ones, whose wages rise?", None),  # "when" as a conjunction
     ("What kind of state was it admitted as?", None),
     ("Why did the crane stop?", None),
@@ -53,6 +55,11 @@ def test_expected_kind(question, kind):
     ("The crane was installed on the north quay.", "Where was the crane installed?", PLACE, True),
     ("The crane was installed in July.", "Where was the crane installed?", PLACE, False),  # a time is no place
     ("Whatever it says.", "Why?", None, True),
+    ("Hamburg is the older port.", "Which port is older, Hamburg or Rotterdam?", COMPARISON, True),
+    ("Rotterdam was founded later.", "Which port is older, Hamburg or Rotterdam?", COMPARISON, True),  # one group
+    ("Hamburg is a port founded in 1189.", "Which port is older, Hamburg or Rotterdam?", COMPARISON, False),
+    ("Richard Bach was more popular.", "What author was more popular in the 70's, Richard Wright or Richard Bach?",
+     COMPARISON, True),
 ])
 def test_holds(sentence, question, kind, answer):
     assert holds(sentence, kind, question) is answer
