@@ -170,7 +170,7 @@ class Assistant:
         judgements = [verify.without_listed_names(verify.check(text, cited, standalone, spans, vectors), standalone, spans, vectors)
                       for text, cited in parts]
         verify.require_answer_type(judgements, standalone)
-        self._judge(judgements, standalone, backend)
+        self._judge(judgements, standalone, backend, spans)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)
             answer.judgements = judgements
@@ -191,13 +191,15 @@ class Assistant:
         return Answer(question, _render(sentences), False, sentences, list(citations.values()), backend,
                       passages=passages, judgements=judgements)
 
-    def _judge(self, judgements: list[verify.Judgement], question: str, backend: str) -> None:
-        """The generator's yes/no on the supported sentences' quotes; a no withdraws them all (judge.py)."""
+    def _judge(self, judgements: list[verify.Judgement], question: str, backend: str, spans: list[verify.Span]) -> None:
+        """The generator's yes/no on the supported sentences' quotes (and the sentences of linked documents
+        that hold the question's other names); a no withdraws them all (judge.py)."""
         supported = [j for j in judgements if j.supported]
         threshold = self.settings.min_judged_yes
         if not supported or threshold <= 0 or backend not in ("local", "openai"):
             return
-        p_yes = judge.answer_probability(load_llm(backend, self.settings), question, [j.span.judged(question) for j in supported])
+        quotes = [quote for j in supported for quote in [j.span.judged(question), *verify.linked_quotes(question, j.span, spans)]]
+        p_yes = judge.answer_probability(load_llm(backend, self.settings), question, quotes)
         if p_yes is not None and p_yes < threshold:
             verify.withdraw(supported, f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
 

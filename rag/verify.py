@@ -321,7 +321,11 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
 
 
 def _held_by_linked(name: str, question: str, span: Span, spans: list[Span]) -> bool:
-    """Whether a retrieved document linked to the supporting one holds the name: a multi-hop question
+    return _linked_holder(name, question, span, spans) is not None
+
+
+def _linked_holder(name: str, question: str, span: Span, spans: list[Span]) -> Passage | None:
+    """A retrieved document linked to the supporting one that holds the name: a multi-hop question
     ("Who directed the film shot in Leland in 1986?") spreads its names over two documents, each
     naming the other, or both named by the question ("Are Nolan and Kalathil both directors?").
     Only documents whose source gave them a title, other than the supporting document's, can link."""
@@ -330,8 +334,34 @@ def _held_by_linked(name: str, question: str, span: Span, spans: list[Span]) -> 
         if not terms(name) <= terms(other.context(other.text)):
             continue
         if other.headline in span.passage.text or (own and own in other.text) or other.headline in question:
-            return True
-    return False
+            return other
+    return None
+
+
+def linked_quotes(question: str, span: Span, spans: list[Span]) -> list[str]:
+    """For the judge: the sentence of each linked document that holds a question's name the supporting
+    document lacks (one that also names the supporting document, if any; its first sentence when only
+    the title holds the name), under that document's title.
+
+    The rule above lets a two-hop answer stand on one document and a name in another; the judge, shown
+    the supporting sentence alone, can't see the hop ("Yoko Ono was the second wife of John Lennon"
+    for "The writer of the song "Death of Samantha" was the second wife of what singer?").
+    """
+    document = terms(span.passage.context(" ".join({s.passage.id: s.passage.text for s in spans
+                                                    if s.passage.doc_id == span.passage.doc_id}.values())))
+    quotes = []
+    for name in dict.fromkeys(_NAME.findall(question.strip())):
+        if not terms(name) or terms(name) <= document:
+            continue
+        holder = _linked_holder(name, question, span, spans)
+        if holder is None:
+            continue
+        sentences = [s for s in spans if s.passage.id == holder.id and s.sentences == 1]
+        holding = [s for s in sentences if terms(name) <= terms(s.text)]
+        hop = [s for s in holding if span.passage.headline and span.passage.headline in s.text]
+        chosen = hop or holding or sentences
+        quotes += [chosen[0].support] if chosen else []
+    return list(dict.fromkeys(quotes))
 
 
 def _term_held(term: str, held: set[str]) -> bool:

@@ -216,7 +216,7 @@ def test_a_no_from_the_judge_withdraws_a_sentence_the_words_support(seeded):
                                             start=0, end=len(MOSCOW))])
     judgements = [verify.check("Moscow remains interested in working with Huawei on 5G.", [1], NOT_ANSWERED, spans)]
     assert judgements[0].supported  # the lexical check finds every word and name in the passage
-    seeded._judge(judgements, NOT_ANSWERED, "local")
+    seeded._judge(judgements, NOT_ANSWERED, "local", spans)
     assert not judgements[0].supported and "the model said no" in judgements[0].reasons[-1]
 
 

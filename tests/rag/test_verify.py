@@ -3,7 +3,7 @@
 import pytest
 
 from rag.types import Passage
-from rag.verify import candidate_spans, check, require_answer_type, split_answer
+from rag.verify import candidate_spans, check, linked_quotes, require_answer_type, split_answer
 
 DOC_A = ("Port Elin report\n\nThe harbour handled 4,200 containers in June. "
          "Most ships arrived from Rotterdam and Hamburg.")
@@ -325,3 +325,15 @@ def test_a_two_hop_question_may_find_its_other_name_in_a_document_the_supporting
     # a document that holds the name but never names the film, nor is named by it, links nothing
     verdict = check(claim, [1], question, candidate_spans([film, elsewhere]))
     assert not verdict.supported and any("'Port'" in reason or "'Elin'" in reason for reason in verdict.reasons)
+
+
+def test_the_judge_is_shown_the_sentence_of_the_linked_document_that_holds_the_hop():
+    film = titled("film", "Harbour Nights", "Harbour Nights is a 1986 film directed by Ada Brenner. It ran for an hour.")
+    town = titled("town", "Port Elin", "Port Elin is a town in Norland. Harbour Nights was shot in Port Elin.")
+    question = "Who directed the film that was shot in Port Elin in 1986?"
+    spans = candidate_spans([film, town])
+    verdict = check("Harbour Nights was directed by Ada Brenner.", [1], question, spans)
+    assert verdict.span.passage.doc_id == "film"
+    assert linked_quotes(question, verdict.span, spans) == ["Port Elin\nHarbour Nights was shot in Port Elin."]
+    # a question whose names the supporting document holds needs no second document
+    assert linked_quotes("Who directed Harbour Nights?", verdict.span, spans) == []
