@@ -84,6 +84,25 @@ def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_pa
     assert again.returncode == 0 and "1 removed" in again.stderr, again.stderr[-2000:]
 
 
+def test_a_question_is_asked_on_its_date_unless_undated(run_rag, tmp_path):
+    folder = tmp_path / "weekly"
+    folder.mkdir()
+    stories = [("june", "2022-06-02", "40,000"), ("september", "2022-09-29", "90,000")]
+    (folder / "corpus.jsonl").write_text("".join(json.dumps(
+        {"doc_id": doc_id, "published_at": day, "text": f"The storm cut power to {homes} homes in the valley this week."}) + "\n"
+        for doc_id, day, homes in stories))
+    (folder / "questions.jsonl").write_text(json.dumps({"question": "How many homes did the storm cut power to this week?",
+                                                        "answers": ["40,000"], "gold_doc_ids": ["june"],
+                                                        "question_date": "2022-06-05"}) + "\n")
+    arguments = ["--dataset", str(folder), "--llm", "extractive", "--home", str(tmp_path / "home"), "--quiet"]
+    for flags, retrieved, right in (([], {"june"}, 1.0), (["--undated"], {"september", "june"}, 0.0)):
+        result = run_rag("eval", *arguments, *flags, "--report", str(tmp_path / "r"))
+        assert result.returncode == 0, result.stderr[-2000:]
+        [question] = json.loads((tmp_path / "r" / "results.json").read_text())["runs"][0]["questions"]
+        assert {hit["doc_id"] for hit in question["retrieved"]} == retrieved
+        assert question["scores"]["right_and_cited"] == right  # undated, the newest story is taken
+
+
 def test_eval_on_a_missing_set_is_a_clear_error(run_rag, tmp_path):
     result = run_rag("eval", "--dataset", str(tmp_path / "nowhere"), "--home", str(tmp_path / "h"))
     assert result.returncode == 1 and "no questions.jsonl" in result.stderr and "Traceback" not in result.stderr
