@@ -307,8 +307,7 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     32nd, however well that sentence matches; a premise spread over a long news article is found in
     any retrieved passage of the same document, not only in the supporting one.
     """
-    texts = {s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values()
-    document = span.passage.context(" ".join(texts))
+    document = _document_text(span, spans)
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
     asked, named = words(question), _named_numbers(question)
     numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
@@ -318,6 +317,12 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
              [n for n in names if not all(_term_held(t, held_terms) for t in terms(n))
               and not _held_by_linked(n, question, span, spans)]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
+
+
+def _document_text(span: Span, spans: list[Span]) -> str:
+    """What was retrieved of the span's document, under its headline."""
+    texts = {s.passage.id: s.passage.text for s in spans if s.passage.doc_id == span.passage.doc_id}.values()
+    return span.passage.context(" ".join(texts))
 
 
 def _held_by_linked(name: str, question: str, span: Span, spans: list[Span]) -> bool:
@@ -347,11 +352,10 @@ def linked_quotes(question: str, span: Span, spans: list[Span]) -> list[str]:
     the supporting sentence alone, can't see the hop ("Yoko Ono was the second wife of John Lennon"
     for "The writer of the song "Death of Samantha" was the second wife of what singer?").
     """
-    document = terms(span.passage.context(" ".join({s.passage.id: s.passage.text for s in spans
-                                                    if s.passage.doc_id == span.passage.doc_id}.values())))
+    held = terms(_document_text(span, spans))
     quotes = []
     for name in dict.fromkeys(_NAME.findall(question.strip())):
-        if not terms(name) or terms(name) <= document:
+        if not terms(name) or all(_term_held(t, held) for t in terms(name)):
             continue
         holder = _linked_holder(name, question, span, spans)
         if holder is None:
