@@ -5,8 +5,7 @@ from datetime import date
 
 import pytest
 
-from rag import Assistant, dates, extractive
-from rag.types import Passage
+from rag import Assistant, dates
 
 
 def test_as_of_reads_dates_and_refuses_anything_else_clearly():
@@ -52,22 +51,6 @@ def test_asked_in_june_the_answer_is_junes_story_though_septembers_is_newer(news
     assert news.ask(question, llm="extractive").citations[0].doc_id == "september"  # no date: the newest
     answer = news.ask(question, llm="extractive", as_of="2022-06-05")
     assert "40,000" in answer.answer and answer.citations[0].doc_id == "june"
-
-
-def _story(doc_id: str, text: str, published: str) -> Passage:
-    return Passage(id=doc_id, doc_id=doc_id, source=f"{doc_id}.html", title=doc_id, text=text, score=1.0, start=0,
-                   end=len(text), published=published)
-
-
-def test_recent_is_counted_back_from_the_date_asked_not_from_the_newest_document():
-    question = "How many customers in Florida lost power because of Hurricane Ian?"
-    early = "About 2.6 million customers in Florida were without power after Hurricane Ian."
-    later = "More than 1.9 million customers in Florida lost power because of Hurricane Ian, officials said."
-    # the later telling shares more of the question's words, and is the newest retrieved ...
-    passages = [_story("early", early, "2022-09-29"), _story("later", later, "2022-11-20")]
-    assert extractive.rank_sentences(question, passages)[0].text == later
-    # ... but asked on 30 September, the story of that week is the recent one
-    assert extractive.rank_sentences(question, passages, date(2022, 9, 30))[0].text == early
 
 
 def test_the_command_line_takes_the_date_asked(run_rag, tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from datetime import date
 
 from rag import Assistant, extractive, generate
 from rag.types import Passage
@@ -81,6 +82,17 @@ def test_among_dated_documents_the_newest_telling_of_a_story_is_preferred():
     assert best("2022-09-01", "2022-09-30") == later  # ... but a month later the story has moved on
     assert best("2022-09-28", "2022-09-30") == early  # two days apart, both are news
     assert best("2022-09-01", "") == early  # one date alone says nothing about which is newer
+
+
+def test_recent_is_counted_back_from_the_date_asked_not_from_the_newest_document():
+    question = "How many customers in Florida lost power because of Hurricane Ian?"
+    early = "About 2.6 million customers in Florida were without power after Hurricane Ian."
+    later = "More than 1.9 million customers in Florida lost power because of Hurricane Ian, officials said."
+    # the later telling shares more of the question's words, and is the newest retrieved ...
+    passages = [_story("early", early, "2022-09-29"), _story("later", later, "2022-11-20")]
+    assert extractive.rank_sentences(question, passages)[0].text == later
+    # ... but asked on 30 September, the story of that week is the recent one
+    assert extractive.rank_sentences(question, passages, date(2022, 9, 30))[0].text == early
 
 
 def test_the_date_a_corpus_gives_reaches_the_retrieved_passages(tmp_path):
