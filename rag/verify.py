@@ -312,10 +312,8 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
     asked, named = words(question), _named_numbers(question)
     numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
                and not _name_number_held(asked, k, named, held_words)]
-    names = [name for name in _NAME.findall(question.strip()) if terms(name)]
     absent = [n for n in numbers if plain_number(n) not in held_words] + \
-             [n for n in names if not all(_term_held(t, held_terms) for t in terms(n))
-              and not _held_by_linked(n, question, span, spans)]
+             [n for n in _names_lacking(question, held_terms) if _linked_holder(n, question, span, spans) is None]
     return [f"the question's {item!r} is in no retrieved passage of the supporting document" for item in dict.fromkeys(absent)]
 
 
@@ -325,8 +323,10 @@ def _document_text(span: Span, spans: list[Span]) -> str:
     return span.passage.context(" ".join(texts))
 
 
-def _held_by_linked(name: str, question: str, span: Span, spans: list[Span]) -> bool:
-    return _linked_holder(name, question, span, spans) is not None
+def _names_lacking(question: str, held_terms: set[str]) -> list[str]:
+    """The question's names that a text, given by its terms, doesn't hold (a typo apart, `_term_held`)."""
+    names = dict.fromkeys(name for name in _NAME.findall(question.strip()) if terms(name))
+    return [name for name in names if not all(_term_held(t, held_terms) for t in terms(name))]
 
 
 def _linked_holder(name: str, question: str, span: Span, spans: list[Span]) -> Passage | None:
@@ -352,11 +352,8 @@ def linked_quotes(question: str, span: Span, spans: list[Span]) -> list[str]:
     the supporting sentence alone, can't see the hop ("Yoko Ono was the second wife of John Lennon"
     for "The writer of the song "Death of Samantha" was the second wife of what singer?").
     """
-    held = terms(_document_text(span, spans))
     quotes = []
-    for name in dict.fromkeys(_NAME.findall(question.strip())):
-        if not terms(name) or all(_term_held(t, held) for t in terms(name)):
-            continue
+    for name in _names_lacking(question, terms(_document_text(span, spans))):
         holder = _linked_holder(name, question, span, spans)
         if holder is None:
             continue
