@@ -162,12 +162,15 @@ class HybridRetriever:
         if not source and as_of is None:
             return None
         prefix = (source or "").rstrip("/") + "/"
-        return {
-            meta["doc_id"] for meta in self._documents(revision)
+        documents = self._documents(revision)
+        allowed = {
+            meta["doc_id"] for meta in documents
             if (not source or source in (meta["doc_id"], meta["source"], meta["path"])
                 or meta["source"].startswith(prefix) or meta["path"].startswith(prefix))
             and dates.published_by(meta.get("published_at"), as_of)
         }
+        # a date that leaves every document in (an undated corpus) filters nothing, and costs nothing
+        return None if len(allowed) == len(documents) else allowed
 
     def _documents(self, revision: str) -> list[dict]:
         """Every document's metadata at this revision, kept in memory (a news corpus asks for it per question)."""
