@@ -72,6 +72,17 @@ _COUNT_WORDS = set(NUMBER_WORDS) | {"hundred", "hundreds", "thousand", "thousand
                                     "third", "percent", "none", "several", "few", "many", "once", "twice", "thrice"}
 
 
+# "Are Medici and Senet both board games?", "… has an OBE. Does Puneet Sira also have one?": its last
+# sentence opens with a verb; not a choice ("Is X or Y older?") nor a wh-question within it
+_YES_NO = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|should|may|might|must)"
+                     r"\b(?![^.!?]*\b(?:what|which|who|whom|whose|where|when|why|how)\b)[^.!?]*\?\s*$", re.IGNORECASE)
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether a yes or a no answers the question."""
+    return bool(_YES_NO.search(question)) and not _CHOICE.search(question)
+
+
 def expected(question: str) -> str | None:
     """The kind of answer the question asks for, or None when its form doesn't say."""
     if _CHOICE.search(question):

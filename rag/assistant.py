@@ -167,8 +167,10 @@ class Assistant:
             return abstention(question, passages, backend)
         spans = verify.candidate_spans(passages)
         vectors = verify.span_vectors(spans)
-        judgements = [verify.without_listed_names(verify.check(text, cited, standalone, spans, vectors), standalone, spans, vectors)
-                      for text, cited in parts]
+        judgements = []
+        for text, cited in parts:
+            judgement = verify.without_listed_names(verify.check(text, cited, standalone, spans, vectors), standalone, spans, vectors)
+            judgements.append(verify.each_of_pair(judgement, standalone, spans, vectors))
         verify.require_answer_type(judgements, standalone)
         self._judge(judgements, standalone, backend, spans)
         if not any(j.supported for j in judgements):
@@ -183,11 +185,13 @@ class Assistant:
                 if show_unsupported:
                     sentences.append(Sentence(judgement.text, [], False))
                 continue
-            span = judgement.span
-            key = (span.passage.id, span.start, span.end)
-            if key not in citations:
-                citations[key] = _citation(len(citations) + 1, span.passage, span.text, span.start, span.end)
-            sentences.append(Sentence(judgement.text, [citations[key].n], True))
+            numbers = []
+            for span in judgement.spans:
+                key = (span.passage.id, span.start, span.end)
+                if key not in citations:
+                    citations[key] = _citation(len(citations) + 1, span.passage, span.text, span.start, span.end)
+                numbers.append(citations[key].n)
+            sentences.append(Sentence(judgement.text, numbers, True))
         return Answer(question, _render(sentences), False, sentences, list(citations.values()), backend,
                       passages=passages, judgements=judgements)
 
@@ -198,7 +202,9 @@ class Assistant:
         threshold = self.settings.min_judged_yes
         if not supported or threshold <= 0 or backend not in ("local", "openai"):
             return
-        quotes = [quote for j in supported for quote in [j.span.judged(question), *verify.linked_quotes(question, j.span, spans)]]
+        quotes = [quote for j in supported for span in j.spans
+                  for quote in [span.judged(question), *verify.linked_quotes(question, span, spans)]]
+        quotes = list(dict.fromkeys(quotes))  # the two parts of a pair each link to the other's document
         p_yes = judge.answer_probability(load_llm(backend, self.settings), question, quotes)
         if p_yes is not None and p_yes < threshold:
             verify.withdraw(supported, f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")

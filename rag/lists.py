@@ -8,11 +8,18 @@ nothing supports is cut from its list ("including Google and Microsoft"), and th
 goes through the whole check again: text is only taken away, never added, so what stands is still
 only what the passages hold. Only an item of a list of names is cut; a name anywhere else carries
 the claim, and the sentence falls with it. No bundled parser reads coordination, hence the patterns.
+
+A two-document question ("Are Medici and Senet both board games?") is answered by a sentence that says
+one thing of a pair ("Yes, Medici and Senet are both board games"), which no one passage holds:
+`each_of_pair` gives it once per name, with the question about that name alone, to be checked apart.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import permutations
+
+from .text import terms
 
 _WORD = r"[A-Z](?:[\w'’&-]|\.(?=\w))*"  # "U.S.-based" but not the sentence's full stop
 # a name of one or more capitalised words ("US Commerce Department", "Bank of America"), maybe after "the"
@@ -28,6 +35,46 @@ _PREPOSITION = re.compile(r"(?:^|\s)(?:in|on|at|by|since|during|after|before|unt
 _PAIRED = re.compile(r"(?:^|(?<=\s))(?:between|both|either|neither|among)\s+$", re.IGNORECASE)
 _PAIRED_FIRST = re.compile(r"^(?:Between|Both|Either|Neither|Among)\s")
 _OPENS_WITH_PREPOSITION = re.compile(r"^(?:In|On|At|By|Since|During|After|Before|Until|From|For)\s")
+
+
+_CAPITAL = r"[A-ZÀ-ÖØ-Þ][\w'’-]*"
+# a name as the question writes it: "Christopher Nolan", "Géza von Cziffra", "Pick Me Up", "the Woman's Viewpoint"
+_PHRASE = re.compile(rf"{_CAPITAL}(?:\s+(?:(?:of|the|from|in|on|at|to|for|with|a|an|von|van|der|den|de|da|del|di|du|la|le|bin|al)\s+)*{_CAPITAL})*")
+_APART = re.compile(r"(?:^|\s)(?:between|either|neither|among)\s+$", re.IGNORECASE)  # one claim about the pair ...
+_JOINT = re.compile(r"\b(?:same|together|each other|one another|different|common|alike)\b", re.IGNORECASE)  # ... or of both at once
+
+
+def each_of_pair(sentence: str, question: str) -> list[tuple[str, str]] | None:
+    """For a sentence that joins two names of the question as the question joins them ("X and Y"), the
+    sentence and the question with the pair cut to each name in turn; None when there is no such pair, or
+    what it says holds of the two at once ("in the same province", "between X and Y")."""
+    if _JOINT.search(sentence):
+        return None
+    for first, second in permutations(_names(question), 2):
+        said, asked = _pair(sentence, first, second), _pair(question, first, second) or _pair(question, second, first)
+        if said and asked and not _APART.search(sentence[: said.start()]) and not _APART.search(question[: asked.start()]):
+            return [(_cut(sentence, said, name), _cut(question, asked, name)) for name in (first, second)]
+    return None
+
+
+def _names(question: str) -> list[str]:
+    """The question's names, less an opening word that is none ("Are", "Did", "Both")."""
+    found = []
+    for match in _PHRASE.finditer(question):
+        name = match.group()
+        if match.start() == 0 and not terms(name.split()[0]):
+            name = " ".join(name.split()[1:])
+        if name:
+            found.append(name)
+    return list(dict.fromkeys(found))
+
+
+def _pair(text: str, first: str, second: str) -> re.Match | None:
+    return re.search(rf"(?<![\w-])(?:[Tt]he\s+)?{re.escape(first)}{_JOIN}(?:[Tt]he\s+)?{re.escape(second)}(?![\w-])", text)
+
+
+def _cut(text: str, pair: re.Match, name: str) -> str:
+    return text[: pair.start()] + name + text[pair.end() :]
 
 
 def drop_names(sentence: str, names: list[str]) -> str | None:

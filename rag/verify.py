@@ -24,6 +24,9 @@ best-covering span that passes every rule below, else the best-covering one), an
   for "how many", a time for "when", a name for "which company".
 A headline the source gave (`Passage.titled`) is read with each span of its document, as the prompt
 showed it: "Squid Game" in a headline supports a sentence about "the wildly popular show".
+A "Yes, …" to a yes/no question affirms the question's whole premise, so its span must hold every term
+of it, not most; and one that says a thing of two names the question pairs ("Yes, Medici and Senet are
+both board games", each in its own document) is checked as one part per name (`each_of_pair`).
 A sentence that fails only for names that are items of a list ("Google, Microsoft, and the US
 Commerce Department") is checked again without those items (lists.py), and stands shorter if it can.
 The citation is then set to the passage that holds the span, whatever number the model wrote, and
@@ -64,6 +67,7 @@ _CITATION = re.compile(rf"\s*{_MARKER}(?:\s*(?:,|;|and|&)?\s*(?:and\s*)?{_MARKER
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
+_YES = re.compile(r"^\W*yes\b\W*", re.IGNORECASE)  # "Yes, …" to a yes/no question: the yes is no term to find
 _NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
 
 
@@ -116,6 +120,11 @@ class Judgement:
     coverage: float = 0.0
     similarity: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    also: list[Span] = field(default_factory=list)  # the spans that hold its other parts (`each_of_pair`)
+
+    @property
+    def spans(self) -> list[Span]:
+        return [self.span, *self.also] if self.span else []
 
 
 def split_answer(answer: str) -> list[tuple[str, list[int]]]:
@@ -179,12 +188,14 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     With `question=None` only support is judged (what an eval judge wants), not answer-relevance.
     """
     judgement = Judgement(sentence, cited, False)
-    claim_terms = terms(sentence)
+    affirms = question is not None and answer_type.asks_yes_no(question) and bool(_YES.match(sentence))
+    claim = _YES.sub("", sentence, count=1) if affirms else sentence
+    claim_terms = terms(claim)
     if not claim_terms or not spans:
         judgement.reasons.append("no content to check" if spans else "no passages")
         return judgement
     question_terms = terms(question or "")
-    if question is not None and not claim_terms - question_terms:
+    if question is not None and not affirms and not claim_terms - question_terms:
         judgement.reasons.append(RESTATES)
         return judgement
     claim_vector = embedder.embed_one(sentence)
@@ -202,15 +213,16 @@ def check(sentence: str, cited: list[int], question: str | None, spans: list[Spa
     sizes = np.array([span.sentences for span in spans])
     order = np.lexsort((-similarity, sizes, -np.round(coverage, 3)))
     # the best-covering span that holds the sentence whole; failing that, the best-covering one, with what it lacks
+    covers = _covers_whole if affirms else _covers
     problems, best = {}, order[0]
-    for i in (i for i in order if _covers(coverage[i], similarity[i])):
-        problems[i] = _span_problems(sentence, question, question_terms, spans[i], spans)
+    for i in (i for i in order if covers(coverage[i], similarity[i])):
+        problems[i] = _span_problems(claim, question, question_terms, spans[i], spans)
         if not problems[i]:
             best = i
             break
-    reasons = problems[best] if best in problems else _span_problems(sentence, question, question_terms, spans[best], spans)
+    reasons = problems[best] if best in problems else _span_problems(claim, question, question_terms, spans[best], spans)
     judgement.span, judgement.coverage, judgement.similarity = spans[best], float(coverage[best]), float(similarity[best])
-    if not _covers(coverage[best], similarity[best]):
+    if not covers(coverage[best], similarity[best]):
         judgement.reasons.append(f"only {coverage[best]:.0%}{_THIN}")
     judgement.reasons += reasons
     judgement.supported = not judgement.reasons
@@ -235,6 +247,22 @@ def without_listed_names(judgement: Judgement, question: str | None, spans: list
     return again if again.supported else judgement
 
 
+def each_of_pair(judgement: Judgement, question: str | None, spans: list[Span],
+                 vectors: np.ndarray | None = None) -> Judgement:
+    """A sentence that failed, saying one thing of two names the question pairs ("Yes, Medici and Senet
+    are both board games"), stands when what it says of each stands on its own, checked against the
+    question about that name alone (lists.each_of_pair); it then cites the span of each."""
+    parts = None if judgement.supported or question is None else lists.each_of_pair(judgement.text, question)
+    if parts is None:
+        return judgement
+    judged = [check(part, judgement.cited, asked, spans, vectors) for part, asked in parts]
+    if not all(j.supported for j in judged):
+        return judgement
+    held = list({(j.span.passage.id, j.span.start, j.span.end): j.span for j in judged}.values())
+    return Judgement(judgement.text, judgement.cited, True, held[0], min(j.coverage for j in judged),
+                     min(j.similarity for j in judged), also=held[1:])
+
+
 def _reason_name(reason: str) -> str | None:
     for form in (NAME_MISSING, NAME_DETACHED):
         head, tail = form.split("{!r}")
@@ -245,6 +273,12 @@ def _reason_name(reason: str) -> str | None:
 
 def _covers(coverage: float, similarity: float) -> bool:
     return coverage >= MIN_COVERAGE or (coverage >= PARAPHRASE_COVERAGE and similarity >= PARAPHRASE_SIMILARITY)
+
+
+def _covers_whole(coverage: float, similarity: float) -> bool:
+    """A yes affirms the question's whole premise: a span that holds most of it may lack what decides it
+    ("Are King Vidor and Géza von Cziffra both American directors?": Cziffra is a director, Austro-Hungarian)."""
+    return coverage >= 1 - 1e-9
 
 
 def _span_problems(sentence: str, question: str | None, question_terms: set[str], span: Span, spans: list[Span]) -> list[str]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answer_type import COMPARISON, COUNT, NAME, PLACE, TIME, expected, holds
+from rag.answer_type import COMPARISON, COUNT, NAME, PLACE, TIME, asks_yes_no, expected, holds
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -63,3 +63,16 @@ def test_expected_kind(question, kind):
 ])
 def test_holds(sentence, question, kind, answer):
     assert holds(sentence, kind, question) is answer
+
+
+@pytest.mark.parametrize("question, answer", [
+    ("Are Medici and Senet both board games?", True),
+    ("The director Armando Iannucci has an OBE. Does the director Puneet Sira also have one?", True),
+    ("Is Paris the capital of France?", True),
+    ("Can a packet be lost and if so, then where does it go?", False),  # a wh-question within
+    ("Is the output typically a simple or a complex answer?", False),  # a choice
+    ("Which port is older, Hamburg or Rotterdam?", False),
+    ("What did the crane lift?", False),
+])
+def test_asks_yes_no(question, answer):
+    assert asks_yes_no(question) is answer

@@ -253,3 +253,29 @@ def test_a_draft_without_the_time_asked_for_gives_way_to_the_best_sentence_but_o
     assert all(s.supported for s in when.sentences) and "Lavrov last week" in when.citations[0].quote
     # "anything but a time" is too weak a test to pick a quote by: the draft's abstention stands
     assert where.abstained and any("asks for a place" in r for j in where.judgements for r in j.reasons)
+
+
+def test_a_yes_to_a_question_about_two_documents_cites_both(tmp_path):
+    corpus = tmp_path / "games"
+    corpus.mkdir()
+    for name, text in [("tarrow", "Tarrow is a board game for two players. It was first sold in Port Elin in 1931."),
+                       ("brindle", "Brindle is a board game from the Nile delta, played with sticks instead of dice."),
+                       ("quell", "Quell is a card game played with a French deck.")]:
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    settings = Assistant().settings.model_copy(update={"llm_record": tmp_path / "drafts.jsonl", "min_judged_yes": 0})
+    assistant = Assistant(home=tmp_path / "index", settings=settings)
+    assert assistant.ingest([corpus]).ok
+    model = load_llm("local", assistant.settings)
+    drafts = {"Are Tarrow and Brindle both board games?": "Yes, Tarrow and Brindle are both board games [1].",
+              "Are Tarrow and Quell both board games?": "Yes, Tarrow and Quell are both board games [1]."}
+    for question, draft in drafts.items():  # the bundled model's yes, to a true and to a false premise
+        ranked = extractive.rank_sentences(question, assistant.retrieve(question))
+        messages = generate.answer_messages(question, generate.select_evidence(ranked))
+        model._record(model._key("stream", messages, assistant.settings.max_answer_tokens), draft)
+
+    both, wrong = (assistant.ask(question, llm="local") for question in drafts)
+    assert not both.abstained and both.answer == "Yes, Tarrow and Brindle are both board games. [1, 2]", both.judgements
+    assert [c.source.rsplit("/", 1)[-1] for c in both.citations] == ["tarrow.txt", "brindle.txt"]
+    assert [c.quote for c in both.citations] == ["Tarrow is a board game for two players.",
+                                                 "Brindle is a board game from the Nile delta, played with sticks instead of dice."]
+    assert wrong.abstained  # Quell is a card game: its half of the yes stands on nothing

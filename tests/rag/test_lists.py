@@ -2,9 +2,9 @@
 
 import pytest
 
-from rag.lists import drop_names
+from rag.lists import drop_names, each_of_pair
 from rag.types import Passage
-from rag.verify import candidate_spans, check, without_listed_names
+from rag.verify import candidate_spans, check, each_of_pair as check_each_of_pair, without_listed_names
 
 DOC = ("Huawei moves its investments\n\nThe US formally cut off Huawei’s access to US components and technology "
        "in May 2019, but was forced to issue exemptions to the restrictions amid complaints by US tech companies "
@@ -70,3 +70,59 @@ def test_a_sentence_wrong_beyond_its_list_still_falls(spans):
     failed = check("Google and Apple sued Huawei in 2017.", [1], "Who sued Huawei?", spans)
     assert without_listed_names(failed, "Who sued Huawei?", spans) is failed
     assert not failed.supported
+
+
+@pytest.mark.parametrize("sentence, question, parts", [
+    ("Yes, Tarrow and Brindle are both board games.", "Are Tarrow and Brindle both board games?",
+     [("Yes, Tarrow are both board games.", "Are Tarrow both board games?"),
+      ("Yes, Brindle are both board games.", "Are Brindle both board games?")]),
+    # the question's order need not be the sentence's; a name of several words, "the", lowercase particles
+    ("Both the Port Elin Gazette and Ada von Brenner's Weekly are British.",
+     "Are Ada von Brenner's Weekly and the Port Elin Gazette both British?",
+     [("Both Port Elin Gazette are British.", "Are Port Elin Gazette both British?"),
+      ("Both Ada von Brenner's Weekly are British.", "Are Ada von Brenner's Weekly both British?")]),
+])
+def test_a_pair_the_question_names_is_cut_to_each_name(sentence, question, parts):
+    assert each_of_pair(sentence, question) == parts
+
+
+@pytest.mark.parametrize("sentence, question", [
+    ("Yes, Tarrow and Brindle are sold in the same shops.", "Are Tarrow and Brindle sold in the same shops?"),
+    ("The match between Tarrow and Brindle was drawn.", "Was the match between Tarrow and Brindle drawn?"),
+    ("Yes, Tarrow and Brindle are both board games.", "Is Tarrow a board game?"),  # the question pairs nothing
+])
+def test_a_pair_said_of_at_once_or_not_asked_about_is_not_cut(sentence, question):
+    assert each_of_pair(sentence, question) is None
+
+
+GAMES = [Passage(id=name.lower(), doc_id=name.lower(), source=f"{name}.txt", title=name, text=text, score=1.0,
+                 start=0, end=len(text)) for name, text in [
+    ("Tarrow", "Tarrow is a board game for two players. It was first sold in Port Elin in 1931."),
+    ("Brindle", "Brindle is a board game from the Nile delta, played with sticks instead of dice."),
+    ("Quell", "Quell is a card game played with a French deck."),
+]]
+
+
+def test_a_yes_to_a_question_about_two_documents_stands_when_each_holds_its_part():
+    spans = candidate_spans(GAMES)
+    question = "Are Tarrow and Brindle both board games?"
+    failed = check("Yes, Tarrow and Brindle are both board games.", [1], question, spans)
+    assert not failed.supported  # no one passage names both
+    kept = check_each_of_pair(failed, question, spans)
+    assert kept.supported and [span.passage.doc_id for span in kept.spans] == ["tarrow", "brindle"]
+    assert kept.span.text == "Tarrow is a board game for two players."
+
+    wrong = "Yes, Tarrow and Quell are both board games."
+    asked = "Are Tarrow and Quell both board games?"
+    assert not check_each_of_pair(check(wrong, [1], asked, spans), asked, spans).supported
+
+
+def test_a_yes_stands_only_on_the_whole_premise():
+    spans = candidate_spans(GAMES)
+    # Brindle's document holds three of the five terms: enough for a statement, not for a yes
+    question = "Are Tarrow and Brindle both board games for two players?"
+    draft = check("Yes, Tarrow and Brindle are both board games for two players.", [1], question, spans)
+    assert not check_each_of_pair(draft, question, spans).supported
+    assert check("Yes, Tarrow is a board game for two players.", [1], "Is Tarrow a board game for two players?", spans).supported
+    verdict = check("Yes, Quell is a board game.", [1], "Is Quell a board game?", spans)
+    assert not verdict.supported and "only 67%" in verdict.reasons[0]
