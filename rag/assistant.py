@@ -172,6 +172,7 @@ class Assistant:
             judgement = verify.without_listed_names(verify.check(text, cited, standalone, spans, vectors), standalone, spans, vectors)
             judgements.append(verify.each_of_pair(judgement, standalone, spans, vectors))
         verify.require_answer_type(judgements, standalone)
+        verify.require_true_order(judgements, standalone, spans)
         self._judge(judgements, standalone, backend, spans)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)

@@ -21,7 +21,8 @@ best-covering span that passes every rule below, else the best-covering one), an
 - the supporting text, shown to the generator with the question, is judged to answer it (judge.py;
   the model as a yes/no judge, optional), and
 - taken together, the kept sentences give the kind of thing asked for (answer_type.py): a number
-  for "how many", a time for "when", a name for "which company".
+  for "how many", a time for "when", a name for "which company"; and one that says which of two
+  names came first agrees with the years of their documents (compare.py).
 A headline the source gave (`Passage.titled`) is read with each span of its document, as the prompt
 showed it: "Squid Game" in a headline supports a sentence about "the wildly popular show".
 A "Yes, …" to a yes/no question affirms the question's whole premise, so its span must hold every term
@@ -46,7 +47,7 @@ import numpy as np
 from index import embedder
 from index.sentences import sentence_spans
 
-from . import answer_type, lists
+from . import answer_type, compare, lists
 from .text import NUMBER, plain_number, same_number, terms, words
 from .types import Passage
 
@@ -320,6 +321,21 @@ def require_answer_type(judgements: list[Judgement], question: str) -> None:
     supported = [j for j in judgements if j.supported]
     if supported and not any(answer_type.holds(j.text, kind, question) for j in supported):
         withdraw(supported, kind_missing(kind))
+
+
+def require_true_order(judgements: list[Judgement], question: str, spans: list[Span]) -> None:
+    """A supported sentence that says which of the question's two names came first stands only when the
+    years of their documents agree (compare.py)."""
+    if answer_type.expected(question) != answer_type.COMPARISON:
+        return
+    retrieved: dict[str, dict[str, str]] = {}  # title -> passage id -> text, best-ranked first
+    for span in spans:
+        retrieved.setdefault(span.passage.title, {})[span.passage.id] = span.passage.text
+    documents = {title: " ".join(texts.values()) for title, texts in retrieved.items()}
+    for judgement in (j for j in judgements if j.supported):
+        reason = compare.misordered(judgement.text, question, judgement.span.text, documents)
+        if reason:
+            withdraw([judgement], reason)
 
 
 def kind_missing(kind: str) -> str:
