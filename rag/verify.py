@@ -69,6 +69,7 @@ _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
 _YES = re.compile(r"^\W*yes\b\W*", re.IGNORECASE)  # "Yes, …" to a yes/no question: the yes is no term to find
+_WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
 _NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
 
 
@@ -374,8 +375,12 @@ def _document_text(span: Span, spans: list[Span]) -> str:
 
 
 def _names_lacking(question: str, held_terms: set[str]) -> list[str]:
-    """The question's names that a text, given by its terms, doesn't hold (a typo apart, `_term_held`)."""
-    names = dict.fromkeys(name for name in _NAME.findall(question.strip()) if terms(name))
+    """The question's names that a text, given by its terms, doesn't hold (a typo apart, `_term_held`).
+
+    Not a weekday: "The 74th Emmy Awards were presented on Monday" is told by an article that says
+    "Monday night" or only "last night"; when it happened is the question's date's to say (dates.py).
+    """
+    names = dict.fromkeys(name for name in _NAME.findall(question.strip()) if terms(name) and name.lower() not in _WEEKDAYS)
     return [name for name in names if not all(_term_held(t, held_terms) for t in terms(name))]
 
 

@@ -100,6 +100,16 @@ def test_the_questions_own_name_may_be_named_anywhere_in_the_support():
     assert not wrong.supported and any("'Trout'" in reason for reason in wrong.reasons)
 
 
+def test_a_weekday_of_the_question_is_no_premise_the_document_must_hold():
+    doc = "Harbour Nights won best drama at last night's Port Elin film awards, its third prize of the year."
+    spans = candidate_spans([passage("n", doc)])
+    answer = "Harbour Nights won best drama."
+    assert check(answer, [1], "The Port Elin film awards were presented on Monday. Which film won best drama?", spans).supported
+    # a place is a premise: the document must hold it
+    verdict = check(answer, [1], "The Norland film awards were presented on Monday. Which film won best drama?", spans)
+    assert not verdict.supported and any("'Norland'" in reason for reason in verdict.reasons)
+
+
 def test_words_repeated_from_the_question_weigh_less_than_the_answer():
     doc = "The first Huguenots to leave France sought freedom from persecution in Switzerland and the Netherlands."
     spans = candidate_spans([passage("h", doc)])
