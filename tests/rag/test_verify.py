@@ -110,6 +110,15 @@ def test_a_weekday_of_the_question_is_no_premise_the_document_must_hold():
     assert not verdict.supported and any("'Norland'" in reason for reason in verdict.reasons)
 
 
+def test_a_first_name_may_be_left_to_its_surname():
+    doc = "Brenner told the harbour board that the new crane would be named Big Martha."
+    spans = candidate_spans([passage("b", doc)])
+    answer = "The new crane would be named Big Martha."
+    assert check(answer, [1], "What did Ada Brenner say the new crane would be named?", spans).supported
+    verdict = check(answer, [1], "What did Ada Lindqvist say the new crane would be named?", spans)
+    assert not verdict.supported and any("'Lindqvist'" in reason for reason in verdict.reasons)
+
+
 def test_words_repeated_from_the_question_weigh_less_than_the_answer():
     doc = "The first Huguenots to leave France sought freedom from persecution in Switzerland and the Netherlands."
     spans = candidate_spans([passage("h", doc)])
