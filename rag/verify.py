@@ -72,7 +72,8 @@ _YES = re.compile(r"^\W*yes\b\W*", re.IGNORECASE)  # "Yes, …" to a yes/no ques
 # "President Joe Biden": news calls him "Biden" after the first mention, which a retrieved passage may not hold
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
 _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
-_NEGATION = re.compile(r"\b(not|no|never|nor|neither|none|without)\b|n[’']t\b", re.IGNORECASE)
+# not the "no" of "a no-hitter" or "the No. 1 seed"
+_NEGATION = re.compile(r"\b(?:not|never|nor|neither|none|without)\b|\bno\b(?!-|\.\s*\d)|n[’']t\b", re.IGNORECASE)
 
 
 @dataclass

@@ -356,3 +356,13 @@ def test_the_judge_is_shown_the_sentence_of_the_linked_document_that_holds_the_h
     assert linked_quotes(question, verdict.span, spans) == ["Port Elin\nHarbour Nights was shot in Port Elin."]
     # a question whose names the supporting document holds needs no second document
     assert linked_quotes("Who directed Harbour Nights?", verdict.span, spans) == []
+
+
+def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
+    doc = "Ferries to Port Elin depend on the tide. The night bus does not depend on the tide. Ada Brenner pitched a no-hitter on Sunday."
+    spans = candidate_spans([passage("t", doc)])
+    verdict = check("Ferries to Port Elin depend on the tide.", [1], "What does not depend on the tide?", spans)
+    assert not verdict.supported and "asks what is not so" in verdict.reasons[-1]
+    assert check("The night bus does not depend on the tide.", [1], "What does not depend on the tide?", spans).supported
+    # a "no-hitter" and "the No. 1 seed" deny nothing
+    assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
