@@ -437,7 +437,17 @@ def _term_held(term: str, held: set[str]) -> bool:
     similarity, right for two forms of one word, joins Austria and Australia.
     """
     return term in held or (len(term) >= 5 and any(abs(len(term) - len(other)) <= 1 and _one_edit(term, other)
-                                                   for other in held))
+                                                   for other in held)) or any(_demonym(term, other) for other in held)
+
+
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ean", "ese", "i", "ish")
+
+
+def _demonym(a: str, b: str) -> bool:
+    """ "European" and "Europe", "Ukrainian" and "Ukraine" (as stemmed terms: "european", "europ"): a
+    place and its people's adjective, which news writes one for the other."""
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and long.startswith(short) and long[len(short):] in _DEMONYM_ENDINGS
 
 
 def _one_edit(a: str, b: str) -> bool:

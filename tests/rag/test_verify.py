@@ -366,3 +366,13 @@ def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
     assert check("The night bus does not depend on the tide.", [1], "What does not depend on the tide?", spans).supported
     # a "no-hitter" and "the No. 1 seed" deny nothing
     assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
+
+
+def test_a_place_and_its_peoples_adjective_hold_each_other():
+    doc = "Extreme heat swept across Europe this week, from Spain to Norland."
+    spans = candidate_spans([passage("w", doc)])
+    answer = "Extreme heat swept across Spain and Norland."
+    assert check(answer, [1], "Which weather swept through European countries this week?", spans).supported
+    # Austrian is not Australia's, nor Europe's
+    verdict = check(answer, [1], "Which weather swept through Austrian towns this week?", spans)
+    assert not verdict.supported and any("'Austrian'" in reason for reason in verdict.reasons)
