@@ -38,8 +38,8 @@ _OPENS_WITH_PREPOSITION = re.compile(r"^(?:In|On|At|By|Since|During|After|Before
 
 
 _CAPITAL = r"[A-ZÀ-ÖØ-Þ][\w'’-]*"
-# a name as the question writes it: "Christopher Nolan", "Géza von Cziffra", "Pick Me Up", "the Woman's Viewpoint"
-_PHRASE = re.compile(rf"{_CAPITAL}(?:\s+(?:(?:of|the|from|in|on|at|to|for|with|a|an|von|van|der|den|de|da|del|di|du|la|le|bin|al)\s+)*{_CAPITAL})*")
+# a name as the question writes it: "Christopher Nolan", "Géza von Cziffra", "Pick Me Up", "Big Hero 6"
+_PHRASE = re.compile(rf"{_CAPITAL}(?:\s+(?:(?:of|the|from|in|on|at|to|for|with|a|an|von|van|der|den|de|da|del|di|du|la|le|bin|al)\s+)*{_CAPITAL})*(?:\s+\d+\b)?")
 _APART = re.compile(r"(?:^|\s)(?:between|either|neither|among)\s+$", re.IGNORECASE)  # one claim about the pair ...
 _JOINT = re.compile(r"\b(?:same|together|each other|one another|different|common|alike)\b", re.IGNORECASE)  # ... or of both at once
 

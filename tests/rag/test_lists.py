@@ -81,6 +81,10 @@ def test_a_sentence_wrong_beyond_its_list_still_falls(spans):
      "Are Ada von Brenner's Weekly and the Port Elin Gazette both British?",
      [("Both Port Elin Gazette are British.", "Are Port Elin Gazette both British?"),
       ("Both Ada von Brenner's Weekly are British.", "Are Ada von Brenner's Weekly both British?")]),
+    ("Both Harbour Nights and Big Crane 6 were released by Norland Pictures.",  # a name may end in a number
+     "Both Harbour Nights and Big Crane 6 were released by what studio?",
+     [("Both Harbour Nights were released by Norland Pictures.", "Both Harbour Nights were released by what studio?"),
+      ("Both Big Crane 6 were released by Norland Pictures.", "Both Big Crane 6 were released by what studio?")]),
 ])
 def test_a_pair_the_question_names_is_cut_to_each_name(sentence, question, parts):
     assert each_of_pair(sentence, question) == parts
