@@ -43,8 +43,9 @@ _CHOICE = re.compile(r"\b\w+ or \w+|\bbetween\b.+\band\b", re.IGNORECASE)  # "Gu
 # "Which magazine was published first, Guitar World or Science News?" is a choice by a comparison: a
 # sentence about one of them ("Guitar World … published since July 1980") makes no choice. Words of one
 # group answer each other ("Which came first?" … "was formed earlier").
-_COMPARED = [set(group.split()) for group in (
-    "first earlier earliest before prior older oldest last later latest after newer newest younger youngest",
+EARLIER = set("first earlier earliest before prior older oldest".split())  # an order in time (compare.py checks it)
+LATER = set("last later latest after newer newest younger youngest".split())
+_COMPARED = [EARLIER | LATER] + [set(group.split()) for group in (
     "larger largest bigger biggest smaller smallest",
     "taller tallest higher highest shorter shortest lower lowest longer longest",
     "more most less least fewer fewest",

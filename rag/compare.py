@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import re
 
+from .answer_type import EARLIER, LATER
 from .text import terms
 
-EARLIER = set("first earlier earliest before prior older oldest".split())
-LATER = set("last later latest after newer newest younger youngest".split())
 _YEAR = re.compile(r"(?<![\d,.])(1[0-9]{3}|20[0-9]{2})(?![\d,])")
 _OPTIONS = re.compile(r"([A-Z][^,?]*?)\s+or\s+([^,?]*?[A-Z][^,?]*?)\s*\?\s*$")
 
@@ -39,7 +38,7 @@ def options(question: str) -> tuple[str, str] | None:
 
 def order_said(sentence: str) -> str | None:
     """"earlier" or "later": what the sentence says its subject is; None when it says neither."""
-    said = {w.lower() for w in re.findall(r"\w+", sentence)}
+    said = _words(sentence)
     if said & EARLIER and not said & LATER:
         return "earlier"
     if said & LATER and not said & EARLIER:
@@ -56,7 +55,7 @@ def misordered(sentence: str, question: str, quote: str, documents: dict[str, st
     be told. `documents` maps each retrieved document's title to its retrieved text, best first."""
     named = options(question)
     order = order_said(sentence)
-    if named is None or order is None or not _asks_order(question):
+    if named is None or order is None or not _words(question) & (EARLIER | LATER):
         return None
     positions = {name: sentence.find(name) for name in named}
     chosen = min((name for name in named if positions[name] >= 0), key=positions.get, default=None)
@@ -66,20 +65,18 @@ def misordered(sentence: str, question: str, quote: str, documents: dict[str, st
     own, theirs = _document(chosen, documents), _document(other, documents)
     if own is None or theirs is None or own == theirs:
         return None
-    chosen_year = next(iter(years(sentence) or years(quote) or sorted(years(documents[own]))), None)
-    other_years = years(documents[theirs])
-    if chosen_year is None or not other_years:
+    chosen_year = (years(sentence) or years(quote) or [min(years(documents[own]), default=None)])[0]
+    other_year = min(years(documents[theirs]), default=None)
+    if chosen_year is None or other_year is None:
         return None
-    other_year = min(other_years)
     right = chosen_year < other_year if order == "earlier" else chosen_year > other_year
     if right:
         return None
     return f"says {chosen} came {order}, but its year is {chosen_year} and {other}'s document gives {other_year}"
 
 
-def _asks_order(question: str) -> bool:
-    said = {w.lower() for w in re.findall(r"\w+", question)}
-    return bool(said & (EARLIER | LATER))
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"\w+", text)}
 
 
 def _document(name: str, documents: dict[str, str]) -> str | None:

@@ -129,6 +129,7 @@ class Judgement:
 
     @property
     def spans(self) -> list[Span]:
+        """Every span the sentence stands on, hence cites: its own and its other parts'."""
         return [self.span, *self.also] if self.span else []
 
 
