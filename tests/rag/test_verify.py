@@ -100,23 +100,26 @@ def test_the_questions_own_name_may_be_named_anywhere_in_the_support():
     assert not wrong.supported and any("'Trout'" in reason for reason in wrong.reasons)
 
 
-def test_a_weekday_of_the_question_is_no_premise_the_document_must_hold():
-    doc = "Harbour Nights won best drama at last night's Port Elin film awards, its third prize of the year."
+@pytest.mark.parametrize("doc, answer, question, lacking", [
+    # a weekday is the question's date's to say; a place is a premise the document must hold
+    ("Harbour Nights won best drama at last night's Port Elin film awards, its third prize of the year.",
+     "Harbour Nights won best drama.",
+     "The {} film awards were presented on Monday. Which film won best drama?", ("Port Elin", "Norland")),
+    # a first name may be left to its surname
+    ("Brenner told the harbour board that the new crane would be named Big Martha.",
+     "The new crane would be named Big Martha.",
+     "What did Ada {} say the new crane would be named?", ("Brenner", "Lindqvist")),
+    # a place and its people's adjective hold each other; Austrian is not Australia's, nor Europe's
+    ("Extreme heat swept across Europe this week, from Spain to Norland.",
+     "Extreme heat swept across Spain and Norland.",
+     "Which weather swept through {} countries this week?", ("European", "Austrian")),
+])
+def test_a_questions_name_is_read_as_news_writes_it(doc, answer, question, lacking):
     spans = candidate_spans([passage("n", doc)])
-    answer = "Harbour Nights won best drama."
-    assert check(answer, [1], "The Port Elin film awards were presented on Monday. Which film won best drama?", spans).supported
-    # a place is a premise: the document must hold it
-    verdict = check(answer, [1], "The Norland film awards were presented on Monday. Which film won best drama?", spans)
-    assert not verdict.supported and any("'Norland'" in reason for reason in verdict.reasons)
-
-
-def test_a_first_name_may_be_left_to_its_surname():
-    doc = "Brenner told the harbour board that the new crane would be named Big Martha."
-    spans = candidate_spans([passage("b", doc)])
-    answer = "The new crane would be named Big Martha."
-    assert check(answer, [1], "What did Ada Brenner say the new crane would be named?", spans).supported
-    verdict = check(answer, [1], "What did Ada Lindqvist say the new crane would be named?", spans)
-    assert not verdict.supported and any("'Lindqvist'" in reason for reason in verdict.reasons)
+    held, absent = lacking
+    assert check(answer, [1], question.format(held), spans).supported
+    verdict = check(answer, [1], question.format(absent), spans)
+    assert not verdict.supported and any(f"'{absent.split()[-1]}'" in reason for reason in verdict.reasons)
 
 
 def test_words_repeated_from_the_question_weigh_less_than_the_answer():
@@ -366,13 +369,3 @@ def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
     assert check("The night bus does not depend on the tide.", [1], "What does not depend on the tide?", spans).supported
     # a "no-hitter" and "the No. 1 seed" deny nothing
     assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
-
-
-def test_a_place_and_its_peoples_adjective_hold_each_other():
-    doc = "Extreme heat swept across Europe this week, from Spain to Norland."
-    spans = candidate_spans([passage("w", doc)])
-    answer = "Extreme heat swept across Spain and Norland."
-    assert check(answer, [1], "Which weather swept through European countries this week?", spans).supported
-    # Austrian is not Australia's, nor Europe's
-    verdict = check(answer, [1], "Which weather swept through Austrian towns this week?", spans)
-    assert not verdict.supported and any("'Austrian'" in reason for reason in verdict.reasons)
