@@ -205,7 +205,6 @@ class Assistant:
             return
         quotes = [quote for j in supported for span in j.spans
                   for quote in [span.judged(question), *verify.linked_quotes(question, span, spans)]]
-        quotes = list(dict.fromkeys(quotes))  # the two parts of a pair each link to the other's document
         p_yes = judge.answer_probability(load_llm(backend, self.settings), question, quotes)
         if p_yes is not None and p_yes < threshold:
             verify.withdraw(supported, f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
