@@ -71,6 +71,7 @@ _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
 _YES = re.compile(r"^\W*yes\b\W*", re.IGNORECASE)  # "Yes, …" to a yes/no question: the yes is no term to find
 # "President Joe Biden": news calls him "Biden" after the first mention, which a retrieved passage may not hold
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
+_POSSESSIVE = re.compile(r"\b((?:[A-Z][\w-]*\s+)*[A-Z][\w-]*)['’]s\s+(\w+)")  # "Meng Wanzhou's lawyers"
 _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
 # not the "no" of "a no-hitter" or "the No. 1 seed"
 _NEGATION = re.compile(r"\b(?:not|never|nor|neither|none|without)\b|\bno\b(?!-|\.\s*\d)|n[’']t\b", re.IGNORECASE)
@@ -299,7 +300,7 @@ def _span_problems(sentence: str, question: str | None, question_terms: set[str]
     """
     support = span.support
     reasons = _numbers_missing(sentence, support, question or "") + _names_missing(sentence, question_terms, support)
-    reasons += _names_detached(sentence, span.text, question_terms, span.passage.headline)
+    reasons += _names_detached(sentence, span.text, question_terms, span.passage.headline) + _owner_swapped(sentence, support)
     if question is not None:
         reasons += _question_terms_absent(question, span, spans) + _negation_dropped(question, sentence)
         reasons += _question_word_swapped(sentence, question, support)
@@ -501,6 +502,30 @@ def _same_word(a: str, b: str) -> bool:
     if NUMBER.match(a) or NUMBER.match(b):
         return same_number(a, b)
     return len(os.path.commonprefix([a, b])) >= 5 or difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+def _owner_swapped(sentence: str, support: str) -> list[str]:
+    """A possessive whose thing the passage gives another owner: "Euler's little theorem" against
+    "Fermat's little theorem", "Bohemond's son" against "Bohemond, Robert's son". An owner is the name
+    before "'s", any word of it ("Meng Wanzhou's lawyers" is "Meng's lawyers"); "the son of Bohemond" holds it."""
+    held = _possessives(support)
+    problems = []
+    for owner, thing, word in _possessives(sentence):
+        others = [other for other, said, _ in held if said == thing]
+        if others and not any(owner & other for other in others) and \
+                not re.search(rf"\b{re.escape(word)}\s+of\s+(?:the\s+)?(?:{'|'.join(map(re.escape, owner))})\b", support, re.IGNORECASE):
+            problems.append(f"the passage gives the {word!r} to another owner than the sentence does")
+    return problems
+
+
+def _possessives(text: str) -> list[tuple[set[str], str, str]]:
+    """(the owner's words, the owned thing's term, its word) of each "Name's thing" in the text."""
+    found = []
+    for owner, word in _POSSESSIVE.findall(text):
+        owned = terms(word)
+        if owned:
+            found.append(({w.lower() for w in owner.split()}, next(iter(owned)), word))
+    return found
 
 
 def _negation_dropped(question: str, sentence: str) -> list[str]:

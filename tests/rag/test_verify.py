@@ -369,3 +369,15 @@ def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
     assert check("The night bus does not depend on the tide.", [1], "What does not depend on the tide?", spans).supported
     # a "no-hitter" and "the No. 1 seed" deny nothing
     assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
+
+
+def test_a_possessive_the_passage_gives_another_owner_is_caught():
+    doc = ("In 1640 Ada Brenner stated Brenner's little theorem, later proved by Lindqvist. "
+           "The harbour was run by Martha, Lindqvist's daughter.")
+    spans = candidate_spans([passage("p", doc)])
+    swapped = check("Lindqvist's little theorem was stated in 1640.", [1], "When was Lindqvist's little theorem stated?", spans)
+    assert not swapped.supported and "another owner" in swapped.reasons[-1]
+    inverted = check("Martha's daughter was Lindqvist.", [1], "Who was Martha's daughter?", spans)
+    assert not inverted.supported and "another owner" in inverted.reasons[-1]
+    # the owner may be named in full, or by the other word of the name
+    assert check("Ada Brenner's little theorem was stated in 1640.", [1], "When was the little theorem stated?", spans).supported
