@@ -6,7 +6,8 @@ best-covering span that passes every rule below, else the best-covering one), an
 - most of its content terms are there, the words it repeats from the question counting half (or it
   is a close paraphrase by embedding similarity),
 - every number in it is there, and not attached to another thing (so "38 countries" is not read
-  out of "38 affiliates in 21 countries", where "countries" belongs to 21),
+  out of "38 affiliates in 21 countries", where "countries" belongs to 21), nor a possessive's thing
+  given another owner ("Euler's little theorem" out of "Fermat's little theorem"),
 - every name in it is there, and each name the answer brings in (not the question's) is in a
   sentence that also says what the claim says of it (so "detained in Beijing" is not read out of
   "detained in Vancouver. ... Beijing has suggested"), or beside the question's names when the
