@@ -46,7 +46,6 @@ ANSWER_TYPE_BONUS = 0.1  # added to the score of a sentence holding what the que
 WINDOWED = 20  # this many of the best sentences are also read after their predecessor
 RELEVANCE_SENTENCES = 3  # the best-ranked sentences whose similarity to the question shows relevance
 MIN_LEXICAL_SHARE = 0.5  # ... or whose share of the question's content terms does
-RECENT_DAYS = 14  # a document this close to the newest one retrieved counts as recent
 RECENT_BONUS = 0.2  # its sentences' scores are raised by this share
 
 
@@ -130,7 +129,7 @@ def _prefer_recent(candidates: list[Evidence], as_of: date | None = None) -> Non
         return
     newest = as_of or max(known)
     for candidate, published in zip(candidates, days):
-        if published and 0 <= (newest - published).days <= RECENT_DAYS:
+        if published and 0 <= (newest - published).days <= dates.RECENT_DAYS:
             candidate.score *= 1 + RECENT_BONUS
 
 

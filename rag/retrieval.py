@@ -91,10 +91,11 @@ class HybridRetriever:
     def retrieve(self, question: str, k: int = 5, source: str | None = None, mode: str = "hybrid",
                  as_of: date | None = None) -> list[Passage]:
         """Top-k passages; `source` keeps only documents whose source (or doc_id) is it or lies under it,
-        `as_of` only those published by that date, and undated ones (dates.py)."""
+        `as_of` only those published by that date, and undated ones; a question about "this week"
+        only those of the two weeks before `as_of` (dates.py)."""
         query = embedder.embed_one(question)
         revision = self.chunks.revision()  # read once: both sides then see the same collection state
-        allowed = self._allowed_doc_ids(source, as_of, revision)
+        allowed = self._allowed_doc_ids(source, as_of, revision, dates.window_start(question, as_of))
         if allowed is not None and not allowed:
             return []
         dense = self._dense(query, allowed, revision) if mode in ("hybrid", "dense") else []
@@ -158,19 +159,25 @@ class HybridRetriever:
             for cid, text, meta, vector in zip(rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"])
         }
 
-    def _allowed_doc_ids(self, source: str | None, as_of: date | None, revision: str) -> set[str] | None:
+    def _allowed_doc_ids(self, source: str | None, as_of: date | None, revision: str,
+                         since: date | None = None) -> set[str] | None:
+        """The documents a question may draw on; `since` narrows them to a week's (dates.window_start)
+        unless that would leave no dated document in."""
         if not source and as_of is None:
             return None
         prefix = (source or "").rstrip("/") + "/"
         documents = self._documents(revision)
-        allowed = {
-            meta["doc_id"] for meta in documents
+        allowed = [
+            meta for meta in documents
             if (not source or source in (meta["doc_id"], meta["source"], meta["path"])
                 or meta["source"].startswith(prefix) or meta["path"].startswith(prefix))
             and dates.published_by(meta.get("published_at"), as_of)
-        }
+        ]
+        in_window = [meta for meta in allowed if dates.published_since(meta.get("published_at"), since)]
+        if since is not None and any(dates.published(meta.get("published_at")) for meta in in_window):
+            allowed = in_window
         # a date that leaves every document in (an undated corpus) filters nothing, and costs nothing
-        return None if len(allowed) == len(documents) else allowed
+        return None if len(allowed) == len(documents) else {meta["doc_id"] for meta in allowed}
 
     def _documents(self, revision: str) -> list[dict]:
         """Every document's metadata at this revision, kept in memory (a news corpus asks for it per question)."""

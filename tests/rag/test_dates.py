@@ -1,4 +1,5 @@
-"""A question asked on a given date (`as_of`): later documents are not retrieved, "recent" counts back from it."""
+"""A question asked on a given date (`as_of`): later documents are not retrieved, "recent" counts back
+from it, and a question about "this week" draws on that week's documents only."""
 
 import json
 from datetime import date
@@ -51,6 +52,28 @@ def test_asked_in_june_the_answer_is_junes_story_though_septembers_is_newer(news
     assert news.ask(question, llm="extractive").citations[0].doc_id == "september"  # no date: the newest
     answer = news.ask(question, llm="extractive", as_of="2022-06-05")
     assert "40,000" in answer.answer and answer.citations[0].doc_id == "june"
+
+
+@pytest.mark.parametrize("question, names_its_week", [
+    ("How many homes lost power this week?", True),
+    ("Which storm hit the valley on Thursday?", True),
+    ("What did the utility say today?", True),
+    ("How many homes did Storm Brea cut power to?", False),
+    ("Which storm recently cut power to the valley?", False),  # "recently" can mean a month: only a tilt
+])
+def test_a_question_that_names_its_week_is_about_the_two_weeks_before_it_was_asked(question, names_its_week):
+    asked = date(2022, 10, 1)
+    assert dates.window_start(question, asked) == (date(2022, 9, 17) if names_its_week else None)
+    assert dates.window_start(question, None) is None  # no day of asking: no week to read it in
+
+
+def test_this_weeks_question_is_not_answered_from_an_older_story(news):
+    question = "How many homes did the storm cut power to in the valley this week?"
+    assert {p.doc_id for p in news.retrieve(question, k=5, as_of="2022-10-01")} == {"september", "guide"}
+    assert {p.doc_id for p in news.retrieve(question.replace(" this week", ""), k=5, as_of="2022-10-01")} == {
+        "june", "september", "guide"}
+    # asked when no story is that week's, the window would leave only the undated guide: it is not applied
+    assert {p.doc_id for p in news.retrieve(question, k=5, as_of="2022-08-01")} == {"june", "guide"}
 
 
 def test_the_command_line_takes_the_date_asked(run_rag, tmp_path):
