@@ -74,8 +74,9 @@ _YES = re.compile(r"^\W*yes\b\W*", re.IGNORECASE)  # "Yes, …" to a yes/no ques
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
 _POSSESSIVE = re.compile(r"\b((?:[A-Z][\w-]*\s+)*[A-Z][\w-]*)['’]s\s+(\w+)")  # "Meng Wanzhou's lawyers"
 _WEEKDAYS = set("monday tuesday wednesday thursday friday saturday sunday".split())
-# not the "no" of "a no-hitter" or "the No. 1 seed"
-_NEGATION = re.compile(r"\b(?:not|never|nor|neither|none|without)\b|\bno\b(?!-|\.\s*\d)|n[’']t\b", re.IGNORECASE)
+# not the "no" of "a no-hitter" or "the No. 1 seed", nor "without": "… were without power due to which
+# hurricane?" names a state, and asks what is so
+_NEGATION = re.compile(r"\b(?:not|never|nor|neither|none)\b|\bno\b(?!-|\.\s*\d)|n[’']t\b", re.IGNORECASE)
 
 
 @dataclass

@@ -362,13 +362,16 @@ def test_the_judge_is_shown_the_sentence_of_the_linked_document_that_holds_the_h
 
 
 def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
-    doc = "Ferries to Port Elin depend on the tide. The night bus does not depend on the tide. Ada Brenner pitched a no-hitter on Sunday."
+    doc = ("Ferries to Port Elin depend on the tide. The night bus does not depend on the tide. Ada Brenner pitched a "
+           "no-hitter on Sunday. Storm Hale left 9,000 homes without power.")
     spans = candidate_spans([passage("t", doc)])
     verdict = check("Ferries to Port Elin depend on the tide.", [1], "What does not depend on the tide?", spans)
     assert not verdict.supported and "asks what is not so" in verdict.reasons[-1]
     assert check("The night bus does not depend on the tide.", [1], "What does not depend on the tide?", spans).supported
     # a "no-hitter" and "the No. 1 seed" deny nothing
     assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
+    # nor does "without power": the question asks which storm, not what is not so
+    assert check("Storm Hale.", [1], "Which storm left 9,000 homes without power?", spans).supported
 
 
 def test_a_possessive_the_passage_gives_another_owner_is_caught():
