@@ -79,6 +79,29 @@ _YES_NO = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|has|have|had
                      r"\b(?![^.!?]*\b(?:what|which|who|whom|whose|where|when|why|how)\b)[^.!?]*\?\s*$", re.IGNORECASE)
 
 
+# "Which new character did M&M's add …?": the thing asked for is the noun before the verb
+_ASKED_THING = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?([\w-]+)\s+"
+                          r"(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", re.IGNORECASE)
+_STOP_THINGS = {"of", "kind", "type", "sort", "the", "a", "an"}  # "What kind of … is": no thing named
+_NAMING = re.compile(r"\s*(?:[,:(—–-]|called\b|named\b|dubbed\b|known as\b)", re.IGNORECASE)
+
+
+def leaves_unnamed(sentence: str, question: str) -> str | None:
+    """The thing asked for, when the sentence only says there is one: "… it's adding a brand new
+    character" for "Which new character did M&M's add?". An indefinite "a … character" says that, not
+    which; one followed by its name ("a new dessert, lemon tart", "… called …") or holding a name or
+    number the question lacks is left alone."""
+    asked = None if _CHOICE.search(question) else _ASKED_THING.search(question)
+    if not asked or asked.group(1).lower() in _STOP_THINGS:
+        return None
+    thing = asked.group(1)
+    for mention in re.finditer(rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,3}}?{re.escape(thing)}s?\b", sentence, re.IGNORECASE):
+        if not _NAMING.match(sentence, mention.end()) and not holds(sentence, NAME, question) \
+                and not holds(sentence, COUNT, question):
+            return thing
+    return None
+
+
 def asks_yes_no(question: str) -> bool:
     """Whether a yes or a no answers the question."""
     return bool(_YES_NO.search(question)) and not _CHOICE.search(question)

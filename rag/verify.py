@@ -324,11 +324,16 @@ def _coverage(claim_terms: set[str], question_terms: set[str], span_terms: list[
 
 
 def require_answer_type(judgements: list[Judgement], question: str) -> None:
-    """Unless a supported sentence gives what the question asks for (a number, a time, a name), none stands."""
+    """Unless a supported sentence gives what the question asks for (a number, a time, a name), none stands;
+    nor does one that only says there is such a thing (answer_type.leaves_unnamed)."""
     kind = answer_type.expected(question)
     supported = [j for j in judgements if j.supported]
     if supported and not any(answer_type.holds(j.text, kind, question) for j in supported):
         withdraw(supported, kind_missing(kind))
+    for judgement in (j for j in judgements if j.supported):
+        thing = answer_type.leaves_unnamed(judgement.text, question)
+        if thing:
+            withdraw([judgement], f"the question asks which {thing}, and the sentence only says there is one")
 
 
 def require_true_order(judgements: list[Judgement], question: str, spans: list[Span]) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answer_type import COMPARISON, COUNT, NAME, PLACE, TIME, asks_yes_no, expected, holds
+from rag.answer_type import COMPARISON, COUNT, NAME, PLACE, TIME, asks_yes_no, expected, holds, leaves_unnamed
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -76,3 +76,16 @@ def test_holds(sentence, question, kind, answer):
 ])
 def test_asks_yes_no(question, answer):
     assert asks_yes_no(question) is answer
+
+
+@pytest.mark.parametrize("sentence, question, thing", [
+    ("Now the brand is adding a brand new character to the mix.", "Which new character did the brand add this week?", "character"),
+    ("Ford unveiled a new truck on Monday.", "Which truck did Ford unveil?", "truck"),
+    ("Ford unveiled the Ranger, a new truck.", "Which truck did Ford unveil?", None),  # named
+    ("The cafe added a new dessert, lemon tart.", "Which new dessert did the cafe add?", None),  # named after it
+    ("The cafe added a new dessert called lemon tart.", "Which new dessert did the cafe add?", None),
+    ("The cafe added the lemon tart.", "Which new dessert did the cafe add?", None),
+    ("Cotula is a genus of flowering plant.", "Which plant is larger, the Pterocarya or the Cotula?", None),  # a choice
+])
+def test_leaves_unnamed(sentence, question, thing):
+    assert leaves_unnamed(sentence, question) == thing

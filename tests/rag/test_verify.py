@@ -228,6 +228,19 @@ def test_an_answer_must_give_the_kind_of_thing_asked_for(spans):
     assert [j.supported for j in counted] == [True, True]  # one sentence gives the number; context may stay
 
 
+def test_an_answer_that_only_says_there_is_such_a_thing_names_none():
+    spans = candidate_spans([passage("m", "The bakery is adding a new pastry to its menu to draw younger customers. "
+                                          "It is the plum slice.")])
+    question = "Which new pastry is the bakery adding to its menu this week?"
+    unnamed = [check("The bakery is adding a new pastry to draw younger customers.", [1], question, spans)]
+    assert unnamed[0].supported
+    require_answer_type(unnamed, question)
+    assert not unnamed[0].supported and "only says there is one" in unnamed[0].reasons[-1]
+    named = [check("It is the plum slice.", [1], question, spans)]
+    require_answer_type(named, question)
+    assert named[0].supported
+
+
 def test_a_word_of_the_question_that_the_passage_replaces_is_caught():
     spans = candidate_spans([passage("k", "In 1998 the valley saw another severe flood that closed the mill.")])
     question = "In what year did the valley see another mild flood?"
