@@ -83,22 +83,27 @@ _YES_NO = re.compile(r"(?:^|[.!?]\s+)(?:is|are|was|were|do|does|did|has|have|had
 _ASKED_THING = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?([\w-]+)\s+"
                           r"(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", re.IGNORECASE)
 _STOP_THINGS = {"of", "kind", "type", "sort", "the", "a", "an"}  # "What kind of … is": no thing named
-_NAMING = re.compile(r"\s*(?:[,:(—–-]|called\b|named\b|dubbed\b|known as\b)", re.IGNORECASE)
+_NAMING = re.compile(r"\s*(?:[,:(—–-]|called\b|named\b|dubbed\b|known as\b|including\b|such as\b)", re.IGNORECASE)
+_PLURAL = re.compile(r"(?<![su])s$", re.IGNORECASE)  # "features", not "virus" nor "class"
 
 
 def leaves_unnamed(sentence: str, question: str) -> str | None:
     """The thing asked for, when the sentence only says there is one: "… it's adding a brand new
-    character" for "Which new character did M&M's add?". An indefinite "a … character" says that, not
-    which; one followed by its name ("a new dessert, lemon tart", "… called …") or holding a name or
-    number the question lacks is left alone."""
+    character" for "Which new character did M&M's add?", or that there are such things: "an early rise
+    in respiratory viruses" for "Which virus is spreading …?". An indefinite "a … character" or a plural
+    says that, not which; one followed by its name ("a new dessert, lemon tart", "… called …",
+    "… including …") or a sentence holding a name or number the question lacks is left alone."""
     asked = None if _CHOICE.search(question) else _ASKED_THING.search(question)
     if not asked or asked.group(1).lower() in _STOP_THINGS:
         return None
-    thing = asked.group(1)
-    for mention in re.finditer(rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,3}}?{re.escape(thing)}s?\b", sentence, re.IGNORECASE):
+    thing = re.escape(asked.group(1))
+    mentions = rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,3}}?{thing}s?\b"
+    if not _PLURAL.search(asked.group(1)):
+        mentions += rf"|\b{thing}(?:s|es)\b"
+    for mention in re.finditer(mentions, sentence, re.IGNORECASE):
         if not _NAMING.match(sentence, mention.end()) and not holds(sentence, NAME, question) \
                 and not holds(sentence, COUNT, question):
-            return thing
+            return asked.group(1)
     return None
 
 

@@ -86,6 +86,9 @@ def test_asks_yes_no(question, answer):
     ("The cafe added a new dessert called lemon tart.", "Which new dessert did the cafe add?", None),
     ("The cafe added the lemon tart.", "Which new dessert did the cafe add?", None),
     ("Cotula is a genus of flowering plant.", "Which plant is larger, the Pterocarya or the Cotula?", None),  # a choice
+    ("An early rise in respiratory viruses is filling hospitals.", "Which virus is filling hospitals?", "virus"),
+    ("Respiratory viruses such as RSV are filling hospitals.", "Which virus is filling hospitals?", None),
+    ("The animals escaped through a gate.", "Which animals slipped loose?", None),  # asked for several
 ])
 def test_leaves_unnamed(sentence, question, thing):
     assert leaves_unnamed(sentence, question) == thing
