@@ -96,15 +96,12 @@ def leaves_unnamed(sentence: str, question: str) -> str | None:
     asked = None if _CHOICE.search(question) else _ASKED_THING.search(question)
     if not asked or asked.group(1).lower() in _STOP_THINGS:
         return None
-    thing = re.escape(asked.group(1))
-    mentions = rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,3}}?{thing}s?\b"
-    if not _PLURAL.search(asked.group(1)):
-        mentions += rf"|\b{thing}(?:s|es)\b"
-    for mention in re.finditer(mentions, sentence, re.IGNORECASE):
-        if not _NAMING.match(sentence, mention.end()) and not holds(sentence, NAME, question) \
-                and not holds(sentence, COUNT, question):
-            return asked.group(1)
-    return None
+    thing = asked.group(1)
+    mentions = rf"\b(?:a|an|another)\s+(?:[\w-]+\s+){{0,3}}?{re.escape(thing)}s?\b"
+    if not _PLURAL.search(thing):
+        mentions += rf"|\b{re.escape(thing)}(?:s|es)\b"
+    unnamed = any(not _NAMING.match(sentence, m.end()) for m in re.finditer(mentions, sentence, re.IGNORECASE))
+    return thing if unnamed and not holds(sentence, NAME, question) and not holds(sentence, COUNT, question) else None
 
 
 def asks_yes_no(question: str) -> bool:

@@ -173,9 +173,10 @@ class HybridRetriever:
                 or meta["source"].startswith(prefix) or meta["path"].startswith(prefix))
             and dates.published_by(meta.get("published_at"), as_of)
         ]
-        in_window = [meta for meta in allowed if dates.published_since(meta.get("published_at"), since)]
-        if since is not None and any(dates.published(meta.get("published_at")) for meta in in_window):
-            allowed = in_window
+        if since is not None:
+            in_window = [meta for meta in allowed if dates.published_since(meta.get("published_at"), since)]
+            if any(dates.published(meta.get("published_at")) for meta in in_window):
+                allowed = in_window
         # a date that leaves every document in (an undated corpus) filters nothing, and costs nothing
         return None if len(allowed) == len(documents) else {meta["doc_id"] for meta in allowed}
 
