@@ -362,6 +362,25 @@ def test_a_two_hop_question_may_find_its_other_name_in_a_document_the_supporting
     assert not verdict.supported and any("'Port'" in reason or "'Elin'" in reason for reason in verdict.reasons)
 
 
+def test_a_title_links_without_its_disambiguation_and_a_number_is_held_one_hop_away_too():
+    singer = titled("singer", "Ada Brenner", "Ada Brenner is an American singer born in Dayton.")
+    bassist = titled("bassist", "Jon Vale (musician)", "Jon Vale is an English bassist.")
+    question = "Which singer is American, Jon Vale or Ada Brenner?"
+    # the question names "Jon Vale", never "Jon Vale (musician)"
+    assert check("Ada Brenner is an American singer born in Dayton.", [1], question, candidate_spans([singer, bassist])).supported
+    album = titled("album", "Harbour Nights (album)", "Harbour Nights is the third album by Ada Brenner, released in 1979.")
+    born = titled("born", "Ada Brenner", "Ada Brenner (born 8 June 1951) is a singer.")
+    question = "When was the singer born whose third album, Harbour Nights, came out in 1979?"
+    spans = candidate_spans([born, album])
+    verdict = check("Ada Brenner was born on 8 June 1951.", [1], question, spans)
+    assert verdict.supported, verdict.reasons
+    assert linked_quotes(question, verdict.span, spans) == [
+        "Harbour Nights (album)\nHarbour Nights is the third album by Ada Brenner, released in 1979."]
+    # a year no linked document holds is still the question's premise unheld
+    verdict = check("Ada Brenner was born on 8 June 1951.", [1], question.replace("1979", "1983"), spans)
+    assert not verdict.supported and any("'1983'" in reason for reason in verdict.reasons)
+
+
 def test_the_judge_is_shown_the_sentence_of_the_linked_document_that_holds_the_hop():
     film = titled("film", "Harbour Nights", "Harbour Nights is a 1986 film directed by Ada Brenner. It ran for an hour.")
     town = titled("town", "Port Elin", "Port Elin is a town in Norland. Harbour Nights was shot in Port Elin.")
