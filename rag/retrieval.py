@@ -92,18 +92,31 @@ class HybridRetriever:
                  as_of: date | None = None) -> list[Passage]:
         """Top-k passages; `source` keeps only documents whose source (or doc_id) is it or lies under it,
         `as_of` only those published by that date, and undated ones; a question about "this week"
-        only those of the two weeks before `as_of` (dates.py)."""
+        only those of the two weeks before `as_of`, any other dated question all of them, with the two
+        weeks' ranked a second time (dates.py)."""
         query = embedder.embed_one(question)
         revision = self.chunks.revision()  # read once: both sides then see the same collection state
-        allowed = self._allowed_doc_ids(source, as_of, revision, dates.window_start(question, as_of))
+        window = dates.window_start(question, as_of)
+        allowed = self._allowed_doc_ids(source, as_of, revision, window)
         if allowed is not None and not allowed:
             return []
-        dense = self._dense(query, allowed, revision) if mode in ("hybrid", "dense") else []
-        lexical = self._lexical(question, allowed, revision) if mode in ("hybrid", "bm25") else []
-        fused = self._fuse([dense, [chunk_id for chunk_id, _ in lexical]])
+        rankings = self._rankings(question, query, allowed, revision, mode)
+        if as_of is not None and window is None:
+            # any other dated question: its last two weeks' news vote twice (dates.py)
+            recent = self._allowed_doc_ids(source, as_of, revision, dates.recent_start(as_of))
+            if recent and recent != allowed:
+                rankings += self._rankings(question, query, recent, revision, mode)
+        fused = self._fuse(rankings)
         top = fused[:k]
         hits = self._fetch([chunk_id for chunk_id, _ in top], query)
         return [self._passage(hits[chunk_id], score) for chunk_id, score in top if chunk_id in hits]
+
+    def _rankings(self, question: str, query: np.ndarray, allowed: set[str] | None, revision: str,
+                  mode: str) -> list[list[str]]:
+        """Chunk ids ranked by each side the mode uses: dense, then BM25."""
+        dense = self._dense(query, allowed, revision) if mode in ("hybrid", "dense") else []
+        lexical = self._lexical(question, allowed, revision) if mode in ("hybrid", "bm25") else []
+        return [dense, [chunk_id for chunk_id, _ in lexical]]
 
     def vectors(self, revision: str | None = None) -> DenseVectors | None:
         """The collection's vectors at its current revision, kept in memory; None above `exact_limit` chunks."""

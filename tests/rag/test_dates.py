@@ -1,5 +1,5 @@
 """A question asked on a given date (`as_of`): later documents are not retrieved, "recent" counts back
-from it, and a question about "this week" draws on that week's documents only."""
+from it, a question about "this week" draws on that week's documents only, and any other puts them first."""
 
 import json
 from datetime import date
@@ -82,3 +82,23 @@ def test_the_command_line_takes_the_date_asked(run_rag, tmp_path):
     run_rag("ingest", str(corpus))
     asked = run_rag("retrieve", "storm power homes valley", "--as-of", "2022-06-05", "--json")
     assert {p["doc_id"] for p in json.loads(asked.stdout)["passages"]} == {"june", "guide"}
+
+
+def test_any_other_dated_question_ranks_its_two_weeks_news_first_and_keeps_older_news(tmp_path):
+    stories = [
+        {"doc_id": "june", "title": "Heatwave", "published_at": "2022-06-02T09:00:00",
+         "text": "The heatwave closed 12 schools in the river valley district, officials said on Thursday."},
+        {"doc_id": "september", "title": "Heatwave returns", "published_at": "2022-09-29T09:00:00",
+         "text": "The heatwave shut 30 schools in the valley."},
+    ]
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("\n".join(json.dumps(story) for story in stories) + "\n")
+    news = Assistant()
+    news.ingest([corpus])
+    question = "How many schools did the heatwave close in the river valley district?"
+    assert [p.doc_id for p in news.retrieve(question, k=2)] == ["june", "september"]  # the closer match
+    assert [p.doc_id for p in news.retrieve(question, k=2, as_of="2022-10-01")] == ["september", "june"]
+    # older news is still retrieved, and answers what only it tells
+    answer = news.ask("Which officials said the heatwave closed schools in the river valley district?",
+                      llm="extractive", as_of="2022-10-01")
+    assert "district" in answer.answer and answer.citations[0].doc_id == "june"
