@@ -3,7 +3,7 @@
 import pytest
 
 from rag.types import Passage
-from rag.verify import candidate_spans, check, linked_quotes, require_answer_type, split_answer
+from rag.verify import _negation_mismatched, candidate_spans, check, linked_quotes, require_answer_type, split_answer
 
 DOC_A = ("Port Elin report\n\nThe harbour handled 4,200 containers in June. "
          "Most ships arrived from Rotterdam and Hamburg.")
@@ -404,6 +404,21 @@ def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
     assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
     # nor does "without power": the question asks which storm, not what is not so
     assert check("Storm Hale.", [1], "Which storm left 9,000 homes without power?", spans).supported
+
+
+def test_a_sentence_that_denies_the_questions_own_words_does_not_answer_it():
+    doc = ("Tumour cells express antigens that are not found on normal cells. The ferry could not sail before noon. "
+           "The court ruled that the council could not set the fine.")
+    spans = candidate_spans([passage("t", doc)])
+    denied = check("Tumour cells express antigens that are not found on normal cells.", [1],
+                   "What do tumour cells express that is also found on normal cells?", spans)
+    assert not denied.supported and "'found' is not so" in denied.reasons[-1]
+    # a denial of words the question doesn't use is an answer ("Why was the ferry late?")
+    assert check("The ferry could not sail before noon.", [1], "Why was the ferry late?", spans).supported
+    # "could only propose the fine's kind" is told as what it could not do; a yes/no may answer "no"
+    assert check("The court ruled that the council could not set the fine.", [1],
+                 "What did the court rule the council could only set?", spans).supported
+    assert not _negation_mismatched("Could the council set the fine?", "No, the council could not set the fine.")
 
 
 def test_a_possessive_the_passage_gives_another_owner_is_caught():
