@@ -85,13 +85,20 @@ def answer_in_text(prediction: str, golds: list[str]) -> float:
     return float(any(f" {form} " in found for g in golds for form in _answer_forms(g)))
 
 
+# a person's title before the name: "Liz Cheney" answers "Rep. Liz Cheney" (normalised: "rep liz cheney")
+_TITLE = re.compile(r"^(?:(?:uk|us|former|first lady|dr|rep|sen|senator|representative|president|prime minister|"
+                    r"governor|gov|mr|mrs|ms|king|queen)\s+)+")
+
+
 def _answer_forms(gold: str) -> list[str]:
-    """The gold's words, and a pair's in the other order."""
+    """The gold's words, a pair's in the other order, and a full name without the title before it."""
     words = _answer_words(gold)
     if not words:
         return []
     pair = words.split(" and ")
-    return [words, f"{pair[1]} and {pair[0]}"] if len(pair) == 2 and all(pair) else [words]
+    forms = [words, f"{pair[1]} and {pair[0]}"] if len(pair) == 2 and all(pair) else [words]
+    name = _TITLE.sub("", words)
+    return forms + [name] if name != words and len(name.split()) >= 2 else forms  # "US Open" is no "Open"
 
 
 def _answer_words(text: str) -> str:

@@ -30,6 +30,11 @@ def test_answer_metrics_follow_squad():
     assert metrics.answer_in_text("China and Russia are closer.", ["Russia and China"]) == 1  # a pair, either way round
     assert metrics.answer_in_text("China and India are closer.", ["Russia and China"]) == 0
     assert metrics.answer_in_text("Russia is closer.", ["Russia and China"]) == 0  # half a pair is not the answer
+    assert metrics.answer_in_text("Liz Cheney lost her seat.", ["Rep. Liz Cheney"]) == 1  # a title is no part of a name
+    assert metrics.answer_in_text("Boris Johnson resigned.", ["UK Prime Minister Boris Johnson"]) == 1
+    assert metrics.answer_in_text("Joe Biden tested positive.", ["First lady Dr. Jill Biden"]) == 0
+    assert metrics.answer_in_text("Biden tested positive.", ["President Joe Biden"]) == 0  # a surname alone is not the name
+    assert metrics.answer_in_text("He won the Open.", ["US Open"]) == 0
 
 
 def test_abstention_scores():
