@@ -170,7 +170,8 @@ class Assistant:
         judgements = []
         for text, cited in parts:
             judgement = verify.without_listed_names(verify.check(text, cited, standalone, spans, vectors), standalone, spans, vectors)
-            judgements.append(verify.each_of_pair(judgement, standalone, spans, vectors))
+            judgement = verify.each_of_pair(judgement, standalone, spans, vectors)
+            judgements.append(verify.across_link(judgement, standalone, spans))
         verify.require_answer_type(judgements, standalone)
         verify.require_true_order(judgements, standalone, spans)
         self._judge(judgements, standalone, backend, spans)

@@ -41,7 +41,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -275,6 +275,37 @@ def each_of_pair(judgement: Judgement, question: str | None, spans: list[Span],
     held = list({(j.span.passage.id, j.span.start, j.span.end): j.span for j in judged}.values())
     return Judgement(judgement.text, judgement.cited, True, held[0], min(j.coverage for j in judged),
                      min(j.similarity for j in judged), also=held[1:])
+
+
+def across_link(judgement: Judgement, question: str | None, spans: list[Span], tries: int = 3) -> Judgement:
+    """A sentence that failed, joining what two linked documents say ("… the man that resigned as the
+    president of Israel before the Israeli presidential election, 2000, was born in 1924": the
+    election's article names Ezer Weizman, whose article gives 1924), stands when a span of a document
+    the question names by its title and a sentence of a document that one names hold it together,
+    checked as one passage; it then cites both. Both links are asked for: "… produced by Trent
+    Reznor" and "Don Murphy (born April 1967) … produced Natural Born Killers", which names the first
+    but is not named by it, would make Reznor born in 1967. Only the best-covering few of each are
+    tried: a sentence can't be assembled from words scattered over the retrieved text."""
+    if judgement.supported or question is None:
+        return judgement
+    claim_terms, asked = terms(judgement.text), question.lower()
+    coverage = _coverage(claim_terms, terms(question), [terms(span.support) for span in spans])
+    ranked = [spans[i] for i in np.argsort(-coverage, kind="stable")]
+    firsts = [span for span in ranked if span.passage.headline and _bare_title(span.passage.headline).lower() in asked]
+    for first in firsts[:tries]:
+        lacking = claim_terms - terms(first.support)
+        seconds = [span for span in ranked if span.sentences == 1 and terms(span.text) & lacking
+                   and span.passage.doc_id != first.passage.doc_id and span.passage.headline
+                   and _bare_title(span.passage.headline) in first.passage.text]
+        for second in seconds[:tries]:
+            joined = f"{first.text} {second.passage.context(second.text)}"
+            passage = replace(first.passage, text=joined, start=first.start, end=first.start + len(joined))
+            again = check(judgement.text, judgement.cited, question, [Span(passage, first.start, passage.end, joined, 2)],
+                          embedder.embed([joined]))
+            if again.supported:
+                return Judgement(judgement.text, judgement.cited, True, first, again.coverage, again.similarity,
+                                 also=[second])
+    return judgement
 
 
 def _reason_name(reason: str) -> str | None:

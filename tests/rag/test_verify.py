@@ -3,7 +3,7 @@
 import pytest
 
 from rag.types import Passage
-from rag.verify import _negation_mismatched, candidate_spans, check, linked_quotes, require_answer_type, split_answer
+from rag.verify import _negation_mismatched, across_link, candidate_spans, check, linked_quotes, require_answer_type, split_answer
 
 DOC_A = ("Port Elin report\n\nThe harbour handled 4,200 containers in June. "
          "Most ships arrived from Rotterdam and Hamburg.")
@@ -379,6 +379,34 @@ def test_a_title_links_without_its_disambiguation_and_a_number_is_held_one_hop_a
     # a year no linked document holds is still the question's premise unheld
     verdict = check("Ada Brenner was born on 8 June 1951.", [1], question.replace("1979", "1983"), spans)
     assert not verdict.supported and any("'1983'" in reason for reason in verdict.reasons)
+
+
+def test_a_sentence_that_joins_two_linked_documents_stands_on_both():
+    election = titled("election", "Norland election, 2000",
+                      "The Norland election of 2000 followed the resignation of Ada Brenner as president.")
+    person = titled("person", "Ada Brenner", "Ada Brenner was born in 1924 in Port Elin. She trained as a pilot.")
+    stranger = titled("stranger", "Jon Vale", "Jon Vale was born in 1924 in Port Elin.")
+    question = "When was the president who resigned before the Norland election, 2000 born?"
+    claim = "The president who resigned before the Norland election, 2000, was born in 1924."
+    spans = candidate_spans([election, person])
+    alone = check(claim, [1], question, spans)
+    assert not alone.supported  # no one sentence holds both hops
+    joined = across_link(alone, question, spans)
+    assert joined.supported and {s.passage.doc_id for s in joined.spans} == {"election", "person"}
+    assert joined.also[0].text == "Ada Brenner was born in 1924 in Port Elin."
+    # a document the election's article doesn't name is no second hop
+    assert not across_link(check(claim, [1], question, candidate_spans([election, stranger])), question,
+                           candidate_spans([election, stranger])).supported
+    # nor does a second hop supply what neither document says
+    wrong = check(claim.replace("1924", "1931"), [1], question, spans)
+    assert not across_link(wrong, question, spans).supported
+    # a document that names the first, but is not named by it, is no second hop
+    album = titled("album", "Harbour Nights (soundtrack)", "The soundtrack to Harbour Nights was produced by Jon Vale.")
+    producer = titled("producer", "Ada Brenner", "Ada Brenner (born 1967) produced the film Harbour Nights.")
+    spans = candidate_spans([album, producer])
+    question = "The soundtrack to Harbour Nights was produced by a man born in what year?"
+    claim = "The soundtrack to Harbour Nights was produced by Jon Vale, who was born in 1967."
+    assert not across_link(check(claim, [1], question, spans), question, spans).supported  # Ada Brenner was
 
 
 def test_the_judge_is_shown_the_sentence_of_the_linked_document_that_holds_the_hop():
