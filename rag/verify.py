@@ -286,17 +286,16 @@ def across_link(judgement: Judgement, question: str | None, spans: list[Span], t
     Reznor" and "Don Murphy (born April 1967) … produced Natural Born Killers", which names the first
     but is not named by it, would make Reznor born in 1967. Only the best-covering few of each are
     tried: a sentence can't be assembled from words scattered over the retrieved text."""
-    if judgement.supported or question is None:
+    if judgement.supported or question is None or not any(_names_title(question, s.passage) for s in spans):
         return judgement
-    claim_terms, asked = terms(judgement.text), question.lower()
+    claim_terms = terms(judgement.text)
     coverage = _coverage(claim_terms, terms(question), [terms(span.support) for span in spans])
     ranked = [spans[i] for i in np.argsort(-coverage, kind="stable")]
-    firsts = [span for span in ranked if span.passage.headline and _bare_title(span.passage.headline).lower() in asked]
+    firsts = [span for span in ranked if _names_title(question, span.passage)]
     for first in firsts[:tries]:
         lacking = claim_terms - terms(first.support)
         seconds = [span for span in ranked if span.sentences == 1 and terms(span.text) & lacking
-                   and span.passage.doc_id != first.passage.doc_id and span.passage.headline
-                   and _bare_title(span.passage.headline) in first.passage.text]
+                   and span.passage.doc_id != first.passage.doc_id and _names_title(first.passage.text, span.passage)]
         for second in seconds[:tries]:
             joined = f"{first.text} {second.passage.context(second.text)}"
             passage = replace(first.passage, text=joined, start=first.start, end=first.start + len(joined))
@@ -306,6 +305,12 @@ def across_link(judgement: Judgement, question: str | None, spans: list[Span], t
                 return Judgement(judgement.text, judgement.cited, True, first, again.coverage, again.similarity,
                                  also=[second])
     return judgement
+
+
+def _names_title(text: str, passage: Passage) -> bool:
+    """Whether the text names the passage's document by its given title, as whole words."""
+    title = _bare_title(passage.headline) if passage.headline else ""
+    return bool(title) and re.search(rf"(?<!\w){re.escape(title)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def _reason_name(reason: str) -> str | None:
