@@ -84,6 +84,16 @@ _ASKED_THING = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?([\w-]+)\s+"
                           r"(?:did|does|do|is|was|are|were|has|have|had|will|would|can|could)\b", re.IGNORECASE)
 _STOP_THINGS = {"of", "kind", "type", "sort", "the", "a", "an"}  # "What kind of … is": no thing named
 _NAMING = re.compile(r"\s*(?:[,:(—–-]|called\b|named\b|dubbed\b|known as\b|including\b|such as\b)", re.IGNORECASE)
+# "How many Russians could be conscripted?" is not answered by "… called up reservists on September 21"
+_MONTH_NAME = rf"(?:{'|'.join(m.capitalize() for m in _MONTHS)})\.?"
+_DAY = re.compile(rf"\b{_MONTH_NAME}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+\d{{4}}\b)?"
+                  rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}(?:,?\s+\d{{4}}\b)?|\b{_MONTH_NAME}\s+\d{{4}}\b")
+_ASKS_AMOUNT = re.compile(r"\bhow (many|much)\b|\bwhat (percentage|percent|proportion|fraction|share|number|amount)\b", re.IGNORECASE)
+_A_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
+# "How many times was he premier?" is not answered by "… Minister (1892-1893) … in 1896"
+_YEAR_SAID = re.compile(rf"\(?\b{_A_YEAR}\s*[–-]\s*(?:{_A_YEAR}|\d\d)\b"
+                        rf"|(?:\b(?:in|since|from|until|till|by|during|before|after)\s+|\()(?:the\s+)?{_A_YEAR}s?\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 _PLURAL = re.compile(r"(?<![su])s$", re.IGNORECASE)  # "features", not "virus" nor "class"
 
 
@@ -101,7 +111,10 @@ def leaves_unnamed(sentence: str, question: str) -> str | None:
     if not _PLURAL.search(thing):
         mentions += rf"|\b{re.escape(thing)}(?:s|es)\b"
     unnamed = any(not _NAMING.match(sentence, m.end()) for m in re.finditer(mentions, sentence, re.IGNORECASE))
-    return thing if unnamed and not holds(sentence, NAME, question) and not holds(sentence, COUNT, question) else None
+    # "The 10 Senate seats most likely to flip in 2022" counts and dates them; neither number says which
+    counted = re.compile(rf"(?:\d[\d,]*|{'|'.join(NUMBER_WORDS)})\s+(?:[\w-]+\s+){{0,3}}?{re.escape(thing)}(?:s|es)?\b", re.IGNORECASE)
+    numbers_left = _YEAR.sub(" ", counted.sub(" ", sentence))
+    return thing if unnamed and not holds(sentence, NAME, question) and not holds(numbers_left, COUNT, question) else None
 
 
 def asks_yes_no(question: str) -> bool:
@@ -146,6 +159,10 @@ def holds(sentence: str, kind: str | None, question: str) -> bool:
         said = {w.lower() for w in re.findall(r"\w+", sentence)}
         return any(said & group for word in _COMPARISON_WORD.findall(question)
                    for group in _COMPARED if word.lower() in group)
+    if kind == COUNT:
+        sentence = _DAY.sub(" ", sentence)
+        if _ASKS_AMOUNT.search(question):  # "How long did it last?" may be answered "from 1939 to 1945"
+            sentence = _YEAR_SAID.sub(" ", sentence)
     question_terms = terms(question)
     asked = {w.lower() for w in re.findall(r"[\w'’.,%$-]+", question)} | question_terms
     tokens = [t.strip(".,;:()\"“”'’") for t in re.findall(r"[^\s]+", sentence)]

@@ -38,6 +38,12 @@ def test_expected_kind(question, kind):
     ("The harbour handled many containers in the 17th century.", "How many containers did it handle?", COUNT, False),  # "many" echoes; "17th" counts nothing
     ("Huawei made dramatic investments in Russia.", "How much revenue did Huawei make in Russia in 2019?", COUNT, False),
     ("The harbour handled containers in 2019.", "How many containers did the harbour handle in 2019?", COUNT, False),
+    ("Putin called up reservists on September 21, 2022.", "How many Russians could be conscripted?", COUNT, False),  # a date counts nothing
+    ("Prices rose the most since May 1979.", "How much did prices rise?", COUNT, False),
+    ("By 3 March, 40 ships had called.", "How many ships called by March?", COUNT, True),
+    ("He was minister (1890-1892) and leader in 1896.", "How many times was he premier?", COUNT, False),  # years count nothing
+    ("The war lasted from 1939 to 1945.", "How long did the war last?", COUNT, True),  # ... but say how long
+    ("In 2019 the harbour handled 2000 containers.", "How many containers did it handle?", COUNT, True),
     ("The crane arrived in July.", "When did the crane arrive?", TIME, True),
     ("The crane arrived last week.", "When did the crane arrive?", TIME, True),
     ("The crane arrived from Hamburg.", "When did the crane arrive?", TIME, False),
@@ -89,6 +95,8 @@ def test_asks_yes_no(question, answer):
     ("An early rise in respiratory viruses is filling hospitals.", "Which virus is filling hospitals?", "virus"),
     ("Respiratory viruses such as RSV are filling hospitals.", "Which virus is filling hospitals?", None),
     ("The animals escaped through a gate.", "Which animals slipped loose?", None),  # asked for several
+    ("The 10 Senate seats most likely to flip in 2022.", "Which US Senate seat is most likely to flip?", "seat"),  # counted, dated
+    ("The respiratory viruses seen in 12 states fill hospitals.", "Which virus fills hospitals?", None),  # any other number may name it
 ])
 def test_leaves_unnamed(sentence, question, thing):
     assert leaves_unnamed(sentence, question) == thing
