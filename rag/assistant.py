@@ -141,13 +141,13 @@ class Assistant:
             draft.append(piece)
             yield piece
         clock.mark("generate")
-        answer = self._checked("".join(draft), question, standalone, passages, backend)
+        answer = self._checked("".join(draft), question, standalone, passages, backend, day)
         if answer.abstained and _said_nothing_new(answer.judgements):
             # the model saw where the answer is but echoed the question instead of drawing it out
             # ("US tech companies complained …" from "… including Google and Microsoft …"), or left
             # out the number or time asked for ("… his remarks about 5G on."): the
             # extractive answer, quoted verbatim, goes through the same question-level checks
-            answer = self._checked(_quoted(extractive.best_sentences(ranked)), question, standalone, passages, backend)
+            answer = self._checked(_quoted(extractive.best_sentences(ranked)), question, standalone, passages, backend, day)
         clock.mark("verify")
         prompt_tokens = model.count_tokens(messages) or getattr(model, "last_prompt_tokens", None)
         if prompt_tokens:
@@ -161,7 +161,8 @@ class Assistant:
         rewritten = " ".join(rewritten.split()).strip('"')
         return rewritten if 3 <= len(rewritten) <= 400 else generate.lexical_condense(question, turns)
 
-    def _checked(self, draft: str, question: str, standalone: str, passages: list[Passage], backend: str) -> Answer:
+    def _checked(self, draft: str, question: str, standalone: str, passages: list[Passage], backend: str,
+                 day: date | None = None) -> Answer:
         parts = verify.split_answer(draft)
         if not parts or ABSTAIN_TEXT.lower().rstrip(".") in draft.lower():
             return abstention(question, passages, backend)
@@ -174,6 +175,7 @@ class Assistant:
             judgements.append(verify.across_link(judgement, standalone, spans))
         verify.require_answer_type(judgements, standalone)
         verify.require_true_order(judgements, standalone, spans)
+        verify.drop_stale(judgements, day)
         self._judge(judgements, standalone, backend, spans)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)

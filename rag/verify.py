@@ -42,13 +42,14 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 import numpy as np
 
 from index import embedder
 from index.sentences import sentence_spans
 
-from . import answer_type, compare, lists
+from . import answer_type, compare, dates, lists
 from .text import NUMBER, plain_number, same_number, terms, words
 from .types import Passage
 
@@ -58,6 +59,7 @@ RESTATES = "restates the question without answering it"
 PARAPHRASE_COVERAGE = 0.4  # ... or this much, with embedding similarity at least:
 PARAPHRASE_SIMILARITY = 0.75
 OFF_QUESTION_SIMILARITY = 0.2  # a sentence sharing no term with the question must be at least this close to it
+STALE = "it stands only on news published before {}, and the rest of the answer on that fortnight's"
 NAME_MISSING = "the name {!r} is in no passage that supports it"
 NAME_DETACHED = "the name {!r} is in the passage, but not with what the sentence says of it"
 _THIN = " of its terms are in any passage"
@@ -390,6 +392,23 @@ def require_true_order(judgements: list[Judgement], question: str, spans: list[S
         reason = compare.misordered(judgement.text, question, judgement.span.text, documents)
         if reason:
             withdraw([judgement], reason)
+
+
+def drop_stale(judgements: list[Judgement], as_of: date | None) -> None:
+    """For a question asked on a known date, a sentence standing only on news older than that date's
+    fortnight is dropped when another stands on the fortnight's own news. "Which virus is making WHO
+    officials reconsider …?", answered from this week's monkeypox article, gained "Alex Azar declared a
+    public health emergency on Jan. 31", true of Covid in 2020 and read as today's news."""
+    if as_of is None:
+        return
+    start = dates.recent_start(as_of)
+    supported = [j for j in judgements if j.supported]
+    days = {id(j): [dates.published(span.passage.published) for span in j.spans] for j in supported}
+    if not any(day and day >= start for j in supported for day in days[id(j)]):
+        return
+    for judgement in supported:
+        if days[id(judgement)] and all(day and day < start for day in days[id(judgement)]):
+            withdraw([judgement], STALE.format(start.isoformat()))
 
 
 def kind_missing(kind: str) -> str:

@@ -1,9 +1,13 @@
 """The sentence check on hand-made passages: what stands, what is dropped, and where citations go."""
 
+from datetime import date
+
 import pytest
 
 from rag.types import Passage
-from rag.verify import _negation_mismatched, across_link, candidate_spans, check, linked_quotes, require_answer_type, split_answer
+from rag.verify import (
+    _negation_mismatched, across_link, candidate_spans, check, drop_stale, linked_quotes, require_answer_type, split_answer,
+)
 
 DOC_A = ("Port Elin report\n\nThe harbour handled 4,200 containers in June. "
          "Most ships arrived from Rotterdam and Hamburg.")
@@ -459,3 +463,32 @@ def test_a_possessive_the_passage_gives_another_owner_is_caught():
     assert not inverted.supported and "another owner" in inverted.reasons[-1]
     # the owner may be named in full, or by the other word of the name
     assert check("Ada Brenner's little theorem was stated in 1640.", [1], "When was the little theorem stated?", spans).supported
+
+
+def test_a_sentence_on_news_older_than_the_questions_fortnight_is_dropped_beside_fresh_news():
+    def news(pid: str, text: str, published: str) -> Passage:
+        return Passage(id=pid, doc_id=pid, source=f"{pid}.txt", title=pid, text=text, score=1.0, start=0,
+                       end=len(text), published=published)
+    fresh = news("fresh", "Health officials will reassess whether the outbreak of monkeypox is an emergency.", "2022-07-06")
+    old = news("old", "The health secretary declared a public health emergency on Jan. 31.", "2020-02-28")
+    question = "Which virus is making health officials reconsider whether they should declare an emergency?"
+    spans = candidate_spans([fresh, old])
+
+    def answer():
+        return [check("Health officials will reassess whether the outbreak of monkeypox is an emergency.", [1], question, spans),
+                check("The health secretary declared a public health emergency on Jan. 31.", [2], question, spans)]
+
+    judgements = answer()
+    assert all(j.supported for j in judgements)
+    drop_stale(judgements, date(2022, 7, 8))
+    assert [j.supported for j in judgements] == [True, False]
+    assert "before 2022-06-24" in judgements[1].reasons[0]
+    # asked two years earlier the old article is the fortnight's news; with no date nothing is stale
+    for as_of in (date(2020, 3, 1), None):
+        judgements = answer()
+        drop_stale(judgements, as_of)
+        assert all(j.supported for j in judgements)
+    # with no sentence on the fortnight's news, an older one is all there is, and stands
+    judgements = answer()[1:]
+    drop_stale(judgements, date(2022, 7, 8))
+    assert judgements[0].supported
