@@ -93,7 +93,7 @@ _A_YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 # "How many times was he premier?" is not answered by "… Minister (1892-1893) … in 1896"
 _YEAR_SAID = re.compile(rf"\(?\b{_A_YEAR}\s*[–-]\s*(?:{_A_YEAR}|\d\d)\b"
                         rf"|(?:\b(?:in|since|from|until|till|by|during|before|after)\s+|\()(?:the\s+)?{_A_YEAR}s?\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+_YEAR = re.compile(rf"\b{_A_YEAR}\b")
 _PLURAL = re.compile(r"(?<![su])s$", re.IGNORECASE)  # "features", not "virus" nor "class"
 
 

@@ -402,13 +402,13 @@ def drop_stale(judgements: list[Judgement], as_of: date | None) -> None:
     if as_of is None:
         return
     start = dates.recent_start(as_of)
-    supported = [j for j in judgements if j.supported]
-    days = {id(j): [dates.published(span.passage.published) for span in j.spans] for j in supported}
-    if not any(day and day >= start for j in supported for day in days[id(j)]):
+    dated = [(j, [dates.published(span.passage.published) for span in j.spans]) for j in judgements if j.supported]
+    if not any(day and day >= start for _, days in dated for day in days):
         return
-    for judgement in supported:
-        if days[id(judgement)] and all(day and day < start for day in days[id(judgement)]):
-            withdraw([judgement], STALE.format(start.isoformat()))
+    for judgement, days in dated:
+        if days and all(day and day < start for day in days):
+            judgement.supported = False
+            judgement.reasons.append(STALE.format(start.isoformat()))
 
 
 def kind_missing(kind: str) -> str:
