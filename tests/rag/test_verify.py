@@ -1,5 +1,6 @@
 """The sentence check on hand-made passages: what stands, what is dropped, and where citations go."""
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -466,11 +467,9 @@ def test_a_possessive_the_passage_gives_another_owner_is_caught():
 
 
 def test_a_sentence_on_news_older_than_the_questions_fortnight_is_dropped_beside_fresh_news():
-    def news(pid: str, text: str, published: str) -> Passage:
-        return Passage(id=pid, doc_id=pid, source=f"{pid}.txt", title=pid, text=text, score=1.0, start=0,
-                       end=len(text), published=published)
-    fresh = news("fresh", "Health officials will reassess whether the outbreak of monkeypox is an emergency.", "2022-07-06")
-    old = news("old", "The health secretary declared a public health emergency on Jan. 31.", "2020-02-28")
+    fresh = replace(passage("fresh", "Health officials will reassess whether the outbreak of monkeypox is an emergency."),
+                    published="2022-07-06")
+    old = replace(passage("old", "The health secretary declared a public health emergency on Jan. 31."), published="2020-02-28")
     question = "Which virus is making health officials reconsider whether they should declare an emergency?"
     spans = candidate_spans([fresh, old])
 
