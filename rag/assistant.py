@@ -141,7 +141,8 @@ class Assistant:
             draft.append(piece)
             yield piece
         clock.mark("generate")
-        answer = self._checked("".join(draft), question, standalone, passages, backend, day)
+        confidence = model.draft_confidence(messages, "".join(draft)) if self.settings.min_draft_confidence else None
+        answer = self._checked("".join(draft), question, standalone, passages, backend, day, confidence)
         if answer.abstained and _said_nothing_new(answer.judgements):
             # the model saw where the answer is but echoed the question instead of drawing it out
             # ("US tech companies complained …" from "… including Google and Microsoft …"), or left
@@ -162,7 +163,9 @@ class Assistant:
         return rewritten if 3 <= len(rewritten) <= 400 else generate.lexical_condense(question, turns)
 
     def _checked(self, draft: str, question: str, standalone: str, passages: list[Passage], backend: str,
-                 day: date | None = None) -> Answer:
+                 day: date | None = None, confidence: float | None = None) -> Answer:
+        """The draft's sentences as the check leaves them; `confidence` is the model's (llm.least_sure),
+        None for text it didn't write."""
         parts = verify.split_answer(draft)
         if not parts or ABSTAIN_TEXT.lower().rstrip(".") in draft.lower():
             return abstention(question, passages, backend)
@@ -176,6 +179,7 @@ class Assistant:
         verify.require_answer_type(judgements, standalone)
         verify.require_true_order(judgements, standalone, spans)
         verify.drop_stale(judgements, day)
+        self._doubt(judgements, confidence)
         self._judge(judgements, standalone, backend, spans)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)
@@ -198,6 +202,13 @@ class Assistant:
             sentences.append(Sentence(judgement.text, numbers, True))
         return Answer(question, _render(sentences), False, sentences, list(citations.values()), backend,
                       passages=passages, judgements=judgements)
+
+    def _doubt(self, judgements: list[verify.Judgement], confidence: float | None) -> None:
+        """A draft the model was unsure of withdraws what still stands of it; what the check already
+        dropped keeps its own reason (a restatement still gives way to the best sentence quoted)."""
+        if confidence is not None and confidence < self.settings.min_draft_confidence:
+            verify.withdraw([j for j in judgements if j.supported],
+                            f"the model was unsure of its draft: it chose one word with probability {confidence:.2f}")
 
     def _judge(self, judgements: list[verify.Judgement], question: str, backend: str, spans: list[verify.Span]) -> None:
         """The generator's yes/no on the supported sentences' quotes (and the sentences of linked documents

@@ -13,6 +13,7 @@ from .assistant import BACKENDS, Assistant, QuestionError
 from .settings import Settings
 
 DEFAULT_JUDGED_YES = Settings.model_fields["min_judged_yes"].default
+DEFAULT_DRAFT_CONFIDENCE = Settings.model_fields["min_draft_confidence"].default
 AS_OF_HELP = ("the date the question is asked on (YYYY-MM-DD): documents published later are left out, and "
               "'this week' or 'recently' count back from it (default: the newest document retrieved)")
 
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     answering.add_argument("--min-judged-yes", type=_probability, metavar="P",
                            help="LLM backends: abstain when the model, asked whether the quoted text answers the "
                                 f"question, gives yes a probability below P (default {DEFAULT_JUDGED_YES}; 0 skips the judge)")
+    answering.add_argument("--min-draft-confidence", type=_probability, metavar="P",
+                           help="local backend: abstain when the draft holds a word the model chose with probability "
+                                f"below P (default {DEFAULT_DRAFT_CONFIDENCE}; 0 turns this off)")
     answering.add_argument("--show-unsupported", action="store_true",
                            help="keep answer sentences no passage supports, marked unsupported (default: drop them)")
 
@@ -124,8 +128,9 @@ def settings_from(args) -> Settings:
     }
     if getattr(args, "show_unsupported", False):
         overrides["unsupported"] = "show"
-    if getattr(args, "min_judged_yes", None) is not None:
-        overrides["min_judged_yes"] = args.min_judged_yes
+    for bar in ("min_judged_yes", "min_draft_confidence"):
+        if getattr(args, bar, None) is not None:
+            overrides[bar] = getattr(args, bar)
     return Settings().model_copy(update=overrides)
 
 

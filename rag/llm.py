@@ -8,7 +8,9 @@ libraries give exactly that in a few lines.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 import threading
 import warnings
 from functools import cached_property, lru_cache
@@ -44,6 +46,11 @@ class LLM:
         """P(the reply starts with yes | it starts with yes or no); None when the backend can't tell."""
         return None
 
+    def draft_confidence(self, messages: Messages, reply: str) -> float | None:
+        """The lowest probability the model gave a word of `reply` to `messages` (see `least_sure`);
+        None when the backend can't tell."""
+        return None
+
     def warm_up(self, openings: dict[str, Messages]) -> None:
         """Get ready for the first question, given each kind of prompt's fixed opening messages."""
 
@@ -70,16 +77,44 @@ class LocalLLM(LLM):
             warnings.warn(notice, RuntimeWarning, stacklevel=2)
         self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=self.threads, n_batch=512, verbose=False)
         self.lock = threading.Lock()  # one model call at a time: all contexts share the cores
+        self._last_draft: tuple[Messages, list[tuple[int, float]]] | None = None  # read by draft_confidence
 
     def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
+        steps: list[tuple[int, float]] = []
         with self.lock:
             pieces = self._context(context).create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True,
+                logits_processor=[_ChosenProbability(steps)],
             )
             for piece in pieces:
                 text = piece["choices"][0]["delta"].get("content")
                 if text:
                     yield text
+            self._last_draft = (messages, steps)
+
+    def draft_confidence(self, messages: Messages, reply: str) -> float:
+        """Read while the reply was generated; a reply replayed from a record is read again (one prompt
+        pass, then one pass a reply token)."""
+        last = self._last_draft
+        steps = last[1] if last and last[0] == messages else self._forced_steps(messages, reply)
+        return least_sure([(self.llama.detokenize([token]).decode(errors="ignore"), p) for token, p in steps])
+
+    def _forced_steps(self, messages: Messages, reply: str) -> list[tuple[int, float]]:
+        import numpy as np
+        from llama_cpp import llama_get_logits_ith
+
+        prompt, said = self._prompt_tokens(messages), self.llama.tokenize(reply.encode(), add_bos=False)
+        with self.lock:
+            llama = self._context("answer")
+            cached = llama.input_ids[: llama.n_tokens].tolist()
+            llama.n_tokens = min(llama.longest_token_prefix(cached, prompt), len(prompt) - 1)
+            llama.eval(prompt[llama.n_tokens:])
+            steps = []
+            for token in said:
+                logits = np.ctypeslib.as_array(llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),))
+                steps.append((token, _log_softmax_at(logits, token)))
+                llama.eval([token])
+        return steps
 
     def count_tokens(self, messages: Messages) -> int:
         return len(self._prompt_tokens(messages))
@@ -162,6 +197,41 @@ class LocalLLM(LLM):
             return self.llama.detokenize([token_id], special=True).decode(errors="ignore") if token_id != -1 else ""
 
         return Jinja2ChatFormatter(template, token_text(self.llama.token_eos()), token_text(self.llama.token_bos()))
+
+
+def least_sure(steps: list[tuple[str, float]]) -> float:
+    """The lowest probability among a reply's word tokens (citation markers, stops and spaces aside).
+
+    With greedy decoding each token is the model's top choice; a top choice of 0.2 means the model
+    hesitated between several words. Replayed over the same drafts, a draft holding such a word was
+    a wrong answer or an answered unanswerable question far more often than a right one (README,
+    session 27)."""
+    words = [log_p for piece, log_p in steps if not _NO_WORD.fullmatch(piece)]
+    return math.exp(min(words)) if words else 1.0
+
+
+_NO_WORD = re.compile(r"\s*\[?\d*\]?\.?\s*")
+
+
+class _ChosenProbability:
+    """A llama.cpp logits processor that notes each step's top token and its log-probability."""
+
+    def __init__(self, steps: list[tuple[int, float]]):
+        self.steps = steps
+
+    def __call__(self, input_ids, scores):
+        import numpy as np
+
+        best = int(np.argmax(scores))
+        self.steps.append((best, _log_softmax_at(scores, best)))
+        return scores
+
+
+def _log_softmax_at(logits, index: int) -> float:
+    import numpy as np
+
+    top = float(np.max(logits))
+    return float(logits[index]) - top - math.log(float(np.sum(np.exp(logits - top))))
 
 
 def amx_notice(system_info: str) -> str | None:

@@ -59,6 +59,10 @@ class RecordedLLM(LLM):
     def yes_probability(self, messages: Messages) -> float | None:
         return self._recall("yes", messages, lambda: self.model.yes_probability(messages))
 
+    def draft_confidence(self, messages: Messages, reply: str) -> float | None:
+        said = [*messages, {"role": "assistant", "content": reply}]
+        return self._recall("confidence", said, lambda: self.model.draft_confidence(messages, reply))
+
     def _recall(self, call: str, messages: Messages, compute: Callable[[], object]):
         key = self._key(call, messages)
         if key in self._replies:

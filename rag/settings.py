@@ -39,6 +39,10 @@ class Settings(BaseSettings):
         "drop", pattern="^(drop|show)$",
         description="What to do with answer sentences no passage supports: drop them, or show them marked unsupported.",
     )
+    min_draft_confidence: float = Field(
+        0.2, ge=0.0, le=1.0, description="With the local backend, the answer abstains when its draft holds a word "
+        "the model chose with less than this probability: it was unsure what to write (0 turns this off).",
+    )
     min_judged_yes: float = Field(
         0.5, ge=0.0, le=1.0, description="With an LLM backend, the model is asked whether the quoted text answers "
         "the question; the answer abstains when its probability of yes is below this (0 turns the judge off).",

@@ -1,5 +1,7 @@
 import json
 
+from rag.cli import build_parser, settings_from
+
 ASK_KEYS = ["question", "answer", "abstained", "sentences", "citations", "backend", "timings_ms"]
 
 
@@ -50,8 +52,16 @@ def test_empty_question_and_bad_k_are_usage_errors(run_rag):
     assert bad_k.returncode == 2 and "--k" in bad_k.stderr
     bad_p = run_rag("ask", "x", "--min-judged-yes", "1.5")
     assert bad_p.returncode == 2 and "'1.5' is not a probability" in bad_p.stderr
+    bad_confidence = run_rag("ask", "x", "--min-draft-confidence", "-0.1")
+    assert bad_confidence.returncode == 2 and "'-0.1' is not a probability" in bad_confidence.stderr
     bad_date = run_rag("ask", "x", "--as-of", "last week")
     assert bad_date.returncode == 2 and "as_of must be a date" in bad_date.stderr
+
+
+def test_the_answering_bars_given_on_the_command_line_reach_the_settings():
+    args = build_parser().parse_args(["ask", "x", "--min-draft-confidence", "0.3", "--min-judged-yes", "0"])
+    settings = settings_from(args)
+    assert settings.min_draft_confidence == 0.3 and settings.min_judged_yes == 0
 
 
 def test_python_dash_m_and_help(run_rag):

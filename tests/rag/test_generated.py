@@ -4,13 +4,14 @@ Slow-ish (a few seconds per answer on 2 cores) but run in CI: these are the prod
 """
 
 import json
+import math
 import sys
 
 import pytest
 
 from rag import ABSTAIN_TEXT, Answer, Assistant, extractive, generate, judge, verify
 from rag.generate import REFUSAL_TEXT
-from rag.llm import amx_notice, load_llm
+from rag.llm import amx_notice, least_sure, load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
 from rag.types import Passage
 
@@ -220,6 +221,34 @@ def test_a_no_from_the_judge_withdraws_a_sentence_the_words_support(seeded):
     assert not judgements[0].supported and "the model said no" in judgements[0].reasons[-1]
 
 
+def test_the_models_confidence_in_its_draft_is_read_while_it_writes_and_again_from_a_replayed_draft(seeded):
+    model = load_llm("local", seeded.settings)
+    question = "Where was Meng Wanzhou detained?"
+    messages = generate.answer_messages(question, generate.select_evidence(extractive.rank_sentences(question, seeded.retrieve(question))))
+    reply = model.complete(messages, seeded.settings.max_answer_tokens)
+    while_writing = model.draft_confidence(messages, reply)
+    model._last_draft = None  # as for a reply replayed from a record: the model reads it again
+    read_again = model.draft_confidence(messages, reply)
+    assert 0.0 < while_writing <= 1.0 and abs(while_writing - read_again) < 0.05, (reply, while_writing, read_again)
+    assert model.draft_confidence(messages, reply.replace("Vancouver", "Valparaiso")) < while_writing
+
+
+def test_the_least_sure_word_counts_and_citation_markers_do_not():
+    steps = [("Meng", -0.01), (" was", -0.02), (" detained", -0.3), (" [", -3.0), ("1", -2.5), ("]", -2.0), (".", -4.0), ("", -5.0)]
+    assert least_sure(steps) == pytest.approx(math.exp(-0.3))
+    assert least_sure([(" [", -3.0), ("2", -3.0), ("]", -3.0)]) == 1.0  # a reply of markers alone: nothing to doubt
+
+
+def test_an_answer_the_model_was_unsure_of_abstains(seeded_home):
+    question = "Where was Meng Wanzhou detained?"
+    confident = Assistant(home=seeded_home).ask(question, llm="local")
+    assert not confident.abstained, confident.judgements  # at the default 0.2
+    # every real draft holds a word chosen with probability below 0.999
+    doubting = Assistant(home=seeded_home, settings=Assistant().settings.model_copy(update={"min_draft_confidence": 0.999}))
+    answer = doubting.ask(question, llm="local")
+    assert answer.abstained and any("unsure of its draft" in r for j in answer.judgements for r in j.reasons), answer.judgements
+
+
 def test_a_draft_that_only_restates_the_question_gives_way_to_the_best_sentence_quoted(seeded, seed_text, tmp_path):
     question = "Which US tech companies complained about losing Huawei's business?"
     assistant = Assistant(settings=seeded.settings.model_copy(update={"llm_record": tmp_path / "drafts.jsonl"}))
@@ -262,7 +291,9 @@ def test_a_yes_to_a_question_about_two_documents_cites_both(tmp_path):
                        ("brindle", "Brindle is a board game from the Nile delta, played with sticks instead of dice."),
                        ("quell", "Quell is a card game played with a French deck.")]:
         (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
-    settings = Assistant().settings.model_copy(update={"llm_record": tmp_path / "drafts.jsonl", "min_judged_yes": 0})
+    # the two-document check alone: the model's doubt and its judge are tested above
+    settings = Assistant().settings.model_copy(update={"llm_record": tmp_path / "drafts.jsonl", "min_judged_yes": 0,
+                                                       "min_draft_confidence": 0})
     assistant = Assistant(home=tmp_path / "index", settings=settings)
     assert assistant.ingest([corpus]).ok
     model = load_llm("local", assistant.settings)
