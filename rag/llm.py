@@ -3,7 +3,8 @@
 `stream(messages)` yields text pieces; `count_tokens(messages)` tells how big the prompt was. We
 call llama-cpp-python and the `openai` client directly rather than through llama-index's LLM
 wrappers: we need token streaming, the prompt's token count and a per-call token cap, and both
-libraries give exactly that in a few lines.
+libraries give exactly that in a few lines; llama.cpp also hands each step's logits to a logits
+processor, which is how a local draft's least sure word is read as it is written (`least_sure`).
 """
 
 from __future__ import annotations
