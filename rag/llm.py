@@ -107,9 +107,7 @@ class LocalLLM(LLM):
         prompt, said = self._prompt_tokens(messages), self.llama.tokenize(reply.encode(), add_bos=False)
         with self.lock:
             llama = self._context("answer")
-            cached = llama.input_ids[: llama.n_tokens].tolist()
-            llama.n_tokens = min(llama.longest_token_prefix(cached, prompt), len(prompt) - 1)
-            llama.eval(prompt[llama.n_tokens:])
+            _evaluate(llama, prompt)
             steps = []
             for token in said:
                 logits = np.ctypeslib.as_array(llama_get_logits_ith(llama.ctx, -1), shape=(llama.n_vocab(),))
@@ -142,12 +140,7 @@ class LocalLLM(LLM):
             judge = self._context("judge")
             if len(tokens) >= judge.n_ctx():
                 return None
-            # keep what the KV cache already holds of this prompt (the judge's fixed opening); at least
-            # the last token is evaluated again, as its logits are the answer
-            cached = judge.input_ids[: judge.n_tokens].tolist()
-            shared = min(judge.longest_token_prefix(cached, tokens), len(tokens) - 1)
-            judge.n_tokens = shared
-            judge.eval(tokens[shared:])
+            _evaluate(judge, tokens)
             logits = np.ctypeslib.as_array(llama_get_logits_ith(judge.ctx, -1), shape=(judge.n_vocab(),))
             yes, no = (np.logaddexp.reduce(logits[ids]) for ids in self._yes_no_ids)
         return float(1.0 / (1.0 + np.exp(no - yes)))
@@ -198,6 +191,14 @@ class LocalLLM(LLM):
             return self.llama.detokenize([token_id], special=True).decode(errors="ignore") if token_id != -1 else ""
 
         return Jinja2ChatFormatter(template, token_text(self.llama.token_eos()), token_text(self.llama.token_bos()))
+
+
+def _evaluate(llama, tokens: list[int]) -> None:
+    """Evaluate a prompt in a context, keeping what its KV cache already holds of it (a fixed opening);
+    at least the last token is evaluated again, as its logits are what the caller reads."""
+    cached = llama.input_ids[: llama.n_tokens].tolist()
+    llama.n_tokens = min(llama.longest_token_prefix(cached, tokens), len(tokens) - 1)
+    llama.eval(tokens[llama.n_tokens:])
 
 
 def least_sure(steps: list[tuple[str, float]]) -> float:
