@@ -4,16 +4,19 @@
 call llama-cpp-python and the `openai` client directly rather than through llama-index's LLM
 wrappers: we need token streaming, the prompt's token count and a per-call token cap, and both
 libraries give exactly that in a few lines; llama.cpp also hands each step's logits to a logits
-processor, which is how a local draft's least sure word is read as it is written (`least_sure`).
+processor, which is how a local draft's least sure word is read as it is written (`least_sure`); an
+OpenAI-compatible server is asked to stream each chosen token's log-probability for the same reading.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
 import threading
 import warnings
+from collections import OrderedDict
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -264,23 +267,62 @@ class OpenAILLM(LLM):
         self.model = model
         self.base_url = base_url
         self.last_prompt_tokens: int | None = None
+        self.gives_logprobs = True  # until the server refuses them
+        # each recent draft's token log-probabilities, by prompt: a streamed answer may be read on
+        # another thread than the one that asked (Starlette runs a sync generator in a thread pool)
+        self._drafts: OrderedDict[str, tuple[str, list[tuple[str, float]]]] = OrderedDict()
+        self._drafts_lock = threading.Lock()
 
     def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
         import openai
 
+        steps: list[tuple[str, float]] = []
+        said: list[str] = []
         try:
-            pieces = self.client.chat.completions.create(
-                model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True,
-            )
-            for piece in pieces:
+            for piece in self._create_stream(messages, max_tokens):
                 if getattr(piece, "usage", None):
                     self.last_prompt_tokens = piece.usage.prompt_tokens
-                if piece.choices and piece.choices[0].delta.content:
-                    yield piece.choices[0].delta.content
+                if not piece.choices:
+                    continue
+                choice = piece.choices[0]
+                if choice.logprobs and choice.logprobs.content:
+                    steps.extend((t.token, t.logprob) for t in choice.logprobs.content)
+                if choice.delta.content:
+                    said.append(choice.delta.content)
+                    yield choice.delta.content
         except openai.APIConnectionError:
             raise LLMError(f"can't reach the OpenAI-compatible server at {self.base_url}") from None
         except openai.APIStatusError as error:
             raise LLMError(f"the server at {self.base_url} answered {error.status_code}: {error.message}") from None
+        if steps:
+            self._remember(messages, "".join(said), steps)
+
+    def _create_stream(self, messages: Messages, max_tokens: int):
+        """Greedy, with each chosen token's log-probability when the server gives them (llama.cpp's
+        server sends none unless top_logprobs is set); a server that refuses them is asked without."""
+        import openai
+
+        request = dict(model=self.model, messages=messages, max_tokens=max_tokens, temperature=0.0, stream=True)
+        if self.gives_logprobs:
+            try:
+                return self.client.chat.completions.create(**request, logprobs=True, top_logprobs=1)
+            except openai.BadRequestError:
+                self.gives_logprobs = False
+        return self.client.chat.completions.create(**request)
+
+    def _remember(self, messages: Messages, reply: str, steps: list[tuple[str, float]]) -> None:
+        with self._drafts_lock:
+            self._drafts[_messages_key(messages)] = (reply, steps)
+            while len(self._drafts) > 32:
+                self._drafts.popitem(last=False)
+
+    def draft_confidence(self, messages: Messages, reply: str) -> float | None:
+        """Read from the log-probabilities the server streamed with this reply; None for a reply it
+        didn't write here (a replayed one: a chat API can't be asked to read a given reply) or when
+        the server gives no log-probabilities."""
+        with self._drafts_lock:
+            said, steps = self._drafts.get(_messages_key(messages), ("", []))
+        return least_sure(steps) if steps and said == reply else None
 
     def yes_probability(self, messages: Messages) -> float | None:
         """From the first token's top log-probabilities when the server gives them, else from the reply's word."""
@@ -305,6 +347,10 @@ class OpenAILLM(LLM):
             return yes / (yes + no)
         word = (choice.message.content or "").strip().lower()
         return 1.0 if word.startswith("yes") else 0.0 if word.startswith("no") else None
+
+
+def _messages_key(messages: Messages) -> str:
+    return json.dumps(messages, sort_keys=True, ensure_ascii=False)
 
 
 def load_llm(backend: str, settings) -> LLM:

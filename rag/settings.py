@@ -40,8 +40,9 @@ class Settings(BaseSettings):
         description="What to do with answer sentences no passage supports: drop them, or show them marked unsupported.",
     )
     min_draft_confidence: float = Field(
-        0.2, ge=0.0, le=1.0, description="With the local backend, the answer abstains when its draft holds a word "
-        "the model chose with less than this probability: it was unsure what to write (0 turns this off).",
+        0.2, ge=0.0, le=1.0, description="The answer abstains when its draft holds a word the model chose with less "
+        "than this probability: it was unsure what to write (0 turns this off). Read by the local backend, and "
+        "by the openai one when the server streams log-probabilities.",
     )
     min_judged_yes: float = Field(
         0.5, ge=0.0, le=1.0, description="With an LLM backend, the model is asked whether the quoted text answers "

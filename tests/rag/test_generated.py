@@ -11,7 +11,7 @@ import pytest
 
 from rag import ABSTAIN_TEXT, Answer, Assistant, extractive, generate, judge, verify
 from rag.generate import REFUSAL_TEXT
-from rag.llm import amx_notice, least_sure, load_llm
+from rag.llm import LocalLLM, OpenAILLM, amx_notice, least_sure, load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
 from rag.types import Passage
 
@@ -157,6 +157,29 @@ def test_openai_backend_against_a_real_local_server(seeded_home, openai_server, 
     answered = judge.answer_probability(server, ANSWERED, [MOSCOW])
     unanswered = judge.answer_probability(server, NOT_ANSWERED, [MOSCOW])
     assert 0.0 <= unanswered < answered <= 1.0, (answered, unanswered)
+
+
+def test_the_openai_backend_reads_the_models_doubt_from_the_log_probabilities_the_server_streams(
+        seeded_home, openai_server, monkeypatch):
+    question = "Where was Meng Wanzhou detained?"
+    assistant = Assistant(home=seeded_home)
+    messages = generate.answer_messages(
+        question, generate.select_evidence(extractive.rank_sentences(question, assistant.retrieve(question))))
+    server = OpenAILLM(openai_server, "small")
+    reply = server.complete(messages, assistant.settings.max_answer_tokens)
+    streamed = server.draft_confidence(messages, reply)
+    # the same model file read in-process over the same reply gives the same least sure word
+    same_model = LocalLLM(bundled_model_path("qwen2.5-coder-0.5b-instruct-q4_k_m"), n_ctx=4096)
+    read_here = same_model.draft_confidence(messages, reply)
+    assert streamed is not None and abs(streamed - read_here) < 0.05, (reply, streamed, read_here)
+    assert server.draft_confidence(messages, reply + " Or in Beijing.") is None  # not what the server wrote
+    # and the assistant acts on it: at a 0.999 bar the server's draft abstains
+    monkeypatch.setenv("RAG_OPENAI_BASE_URL", openai_server)
+    monkeypatch.setenv("RAG_OPENAI_MODEL", "small")
+    monkeypatch.setenv("RAG_MIN_JUDGED_YES", "0")
+    monkeypatch.setenv("RAG_MIN_DRAFT_CONFIDENCE", "0.999")
+    answer = Assistant(home=seeded_home).ask(question, llm="openai")
+    assert answer.abstained and any("unsure of its draft" in r for j in answer.judgements for r in j.reasons), answer.judgements
 
 
 def test_openai_backend_unreachable_is_a_clear_error(seeded_home, monkeypatch, free_port):
