@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="LLM backends: abstain when the model, asked whether the quoted text answers the "
                                 f"question, gives yes a probability below P (default {DEFAULT_JUDGED_YES}; 0 skips the judge)")
     answering.add_argument("--min-draft-confidence", type=_probability, metavar="P",
-                           help="local backend: abstain when the draft holds a word the model chose with probability "
+                           help="abstain when the draft holds a word the model chose with probability "
                                 f"below P (default {DEFAULT_DRAFT_CONFIDENCE}; 0 turns this off)")
     answering.add_argument("--show-unsupported", action="store_true",
                            help="keep answer sentences no passage supports, marked unsupported (default: drop them)")
