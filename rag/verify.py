@@ -564,10 +564,21 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
                 continue
             for j in range(len(source) - 1):
                 other = source[j]
-                if _same_around(claim, i, source, j) and terms(other) and not _same_word(word, other):
+                if _same_around(claim, i, source, j) and terms(other) and not _same_word(word, other) \
+                        and not {word.lower(), other.lower()} <= _REPORTING:
                     problems.append(f"the passage says {other!r} where the sentence says {word!r}")
                     break
     return list(dict.fromkeys(problems))
+
+
+# verbs that only report what someone said: "Roy stated that …" quotes "Roy argues that …" faithfully
+_REPORTING = {form for verb in ("say said says saying", "state stated states stating", "argue argued argues arguing",
+                                "claim claimed claims claiming", "write wrote writes written writing",
+                                "note noted notes noting", "assert asserted asserts asserting",
+                                "contend contended contends contending", "remark remarked remarks remarking",
+                                "declare declared declares declaring", "explain explained explains explaining",
+                                "observe observed observes observing", "comment commented comments commenting")
+              for form in verb.split()}
 
 
 def _same_around(claim: list[str], i: int, source: list[str], j: int) -> bool:

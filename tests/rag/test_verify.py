@@ -268,6 +268,16 @@ def test_a_subject_of_the_question_that_the_passage_replaces_is_caught():
                  "What direction do ctenophores usually swim?", spans).supported
 
 
+def test_one_verb_of_saying_for_another_is_not_a_swap_but_a_change_of_what_was_said_is():
+    spans = candidate_spans([passage("r", "Olivier Roy argues that pan-Islamism underwent a remarkable shift in the 1980s.")])
+    question = "What did Olivier Roy state underwent a remarkable shift?"
+    verdict = check("Olivier Roy stated that pan-Islamism underwent a remarkable shift.", [1], question, spans)
+    assert verdict.supported, verdict.reasons
+    denied = check("Olivier Roy denied that pan-Islamism underwent a remarkable shift.", [1],
+                   "What did Olivier Roy deny underwent a remarkable shift?", spans)
+    assert not denied.supported and any("'argues' where the sentence says 'denied'" in r for r in denied.reasons), denied.reasons
+
+
 def test_another_form_of_the_same_word_is_not_a_swap():
     spans = candidate_spans([passage("l", "Boyle showed that air is necessary for combustion in 1660.")])
     verdict = check("Boyle showed that air is a necessity for combustion.", [1],
