@@ -180,7 +180,7 @@ class Assistant:
         verify.require_true_order(judgements, standalone, spans)
         verify.drop_stale(judgements, day)
         self._doubt(judgements, confidence)
-        self._judge(judgements, standalone, backend, spans)
+        self._judge(judgements, standalone, backend, spans, day)
         if not any(j.supported for j in judgements):
             answer = abstention(question, passages, backend)
             answer.judgements = judgements
@@ -210,16 +210,20 @@ class Assistant:
             verify.withdraw([j for j in judgements if j.supported],
                             f"the model was unsure of its draft: it chose one word with probability {confidence:.2f}")
 
-    def _judge(self, judgements: list[verify.Judgement], question: str, backend: str, spans: list[verify.Span]) -> None:
+    def _judge(self, judgements: list[verify.Judgement], question: str, backend: str, spans: list[verify.Span],
+               day: date | None = None) -> None:
         """The generator's yes/no on the supported sentences' quotes (and the sentences of linked documents
-        that hold the question's other names); a no withdraws them all (judge.py)."""
+        that hold the question's other names); a no withdraws them all (judge.py). Asked on a known day,
+        the judge reads the question without "this week": retrieval kept to that week's news, and the
+        quote's "on Monday" can't tell the judge which week it was."""
         supported = [j for j in judgements if j.supported]
         threshold = self.settings.min_judged_yes
         if not supported or threshold <= 0 or backend not in ("local", "openai"):
             return
         quotes = [quote for j in supported for span in j.spans
                   for quote in [span.judged(question), *verify.linked_quotes(question, span, spans)]]
-        p_yes = judge.answer_probability(load_llm(backend, self.settings), question, quotes)
+        asked = dates.without_its_week(question) if day else question
+        p_yes = judge.answer_probability(load_llm(backend, self.settings), asked, quotes)
         if p_yes is not None and p_yes < threshold:
             verify.withdraw(supported, f"asked whether the quoted text answers the question, the model said no (P(yes) {p_yes:.2f})")
 

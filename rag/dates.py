@@ -79,6 +79,14 @@ def window_start(question: str, as_of: date | None) -> date | None:
     return recent_start(as_of)
 
 
+def without_its_week(question: str) -> str:
+    """The question without the words naming its week ("this week", "on Monday"), for a reader that has
+    only the text: what week the text is from was settled when its documents were retrieved."""
+    cut = re.sub(rf"\s*,?\s*(?:{_NAMES_ITS_WEEK.pattern})\s*,?", " ", question, flags=re.IGNORECASE)
+    cut = re.sub(r"\s+([?.!,])", r"\1", " ".join(cut.split()))
+    return cut[:1].upper() + cut[1:] if cut else question
+
+
 def recent_start(as_of: date) -> date:
     """The earliest publication date of the news of the days before `as_of`."""
     return as_of - timedelta(days=RECENT_DAYS)

@@ -102,3 +102,28 @@ def test_any_other_dated_question_ranks_its_two_weeks_news_first_and_keeps_older
     answer = news.ask("Which officials said the heatwave closed schools in the river valley district?",
                       llm="extractive", as_of="2022-10-01")
     assert "district" in answer.answer and answer.citations[0].doc_id == "june"
+
+
+def test_a_question_without_the_words_naming_its_week():
+    assert dates.without_its_week("Which storm cut power to the valley this week?") == "Which storm cut power to the valley?"
+    assert dates.without_its_week("This week, which storm cut power?") == "Which storm cut power?"
+    assert dates.without_its_week("Which storm hit on Thursday, the utility said?") == "Which storm hit the utility said?"
+    assert dates.without_its_week("Which storm recently cut power?") == "Which storm recently cut power?"
+
+
+@pytest.mark.slow
+def test_the_judge_reads_the_question_without_its_week_when_the_day_asked_is_known(news, monkeypatch):
+    from rag import assistant as answering, judge
+
+    asked, real = [], judge.answer_probability
+
+    def noting(model, question, quotes):
+        asked.append(question)
+        return real(model, question, quotes)
+
+    monkeypatch.setattr(answering.judge, "answer_probability", noting)
+    monkeypatch.setattr(news, "settings", news.settings.model_copy(update={"min_draft_confidence": 0.0}))
+    question = "How many homes did the storm cut power to in the valley this week?"
+    news.ask(question, llm="local", as_of="2022-06-05")
+    news.ask(question, llm="local")  # no day given: the week is the judge's to read too
+    assert asked == ["How many homes did the storm cut power to in the valley?", question], asked
