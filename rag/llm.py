@@ -307,7 +307,9 @@ class OpenAILLM(LLM):
             try:
                 return self.client.chat.completions.create(**request, logprobs=True, top_logprobs=1)
             except openai.BadRequestError:
+                pieces = self.client.chat.completions.create(**request)  # a 400 for another reason comes again
                 self.gives_logprobs = False
+                return pieces
         return self.client.chat.completions.create(**request)
 
     def _remember(self, messages: Messages, reply: str, steps: list[tuple[str, float]]) -> None:
@@ -326,8 +328,6 @@ class OpenAILLM(LLM):
 
     def yes_probability(self, messages: Messages) -> float | None:
         """From the first token's top log-probabilities when the server gives them, else from the reply's word."""
-        import math
-
         import openai
 
         try:
