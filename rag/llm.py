@@ -278,8 +278,10 @@ class OpenAILLM(LLM):
 
         steps: list[tuple[str, float]] = []
         said: list[str] = []
+        pieces = 0
         try:
             for piece in self._create_stream(messages, max_tokens):
+                pieces += 1
                 if getattr(piece, "usage", None):
                     self.last_prompt_tokens = piece.usage.prompt_tokens
                 if not piece.choices:
@@ -294,6 +296,11 @@ class OpenAILLM(LLM):
             raise LLMError(f"can't reach the OpenAI-compatible server at {self.base_url}") from None
         except openai.APIStatusError as error:
             raise LLMError(f"the server at {self.base_url} answered {error.status_code}: {error.message}") from None
+        if not pieces:
+            # even an empty reply streams a role and a finish reason; llama-cpp-python's server sends
+            # nothing at all when the prompt overflows its context, after a 200 (it says 400 unstreamed)
+            raise LLMError(f"the server at {self.base_url} ended the reply without sending anything; llama.cpp's "
+                           "server does this when the prompt is longer than its context (start it with a larger --n_ctx)")
         if steps:
             self._remember(messages, "".join(said), steps)
 

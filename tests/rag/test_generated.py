@@ -11,7 +11,7 @@ import pytest
 
 from rag import ABSTAIN_TEXT, Answer, Assistant, extractive, generate, judge, verify
 from rag.generate import REFUSAL_TEXT
-from rag.llm import LocalLLM, OpenAILLM, amx_notice, least_sure, load_llm
+from rag.llm import LLMError, LocalLLM, OpenAILLM, amx_notice, least_sure, load_llm
 from rag.models import MODELS, BundledModel, ModelError, bundled_model_path
 from rag.types import Passage
 
@@ -182,9 +182,14 @@ def test_the_openai_backend_reads_the_models_doubt_from_the_log_probabilities_th
     assert answer.abstained and any("unsure of its draft" in r for j in answer.judgements for r in j.reasons), answer.judgements
 
 
-def test_openai_backend_unreachable_is_a_clear_error(seeded_home, monkeypatch, free_port):
-    from rag.llm import LLMError
+def test_a_prompt_longer_than_the_servers_context_is_a_clear_error_not_an_empty_draft(openai_server):
+    # llama-cpp-python's server answers 200 and sends nothing: read as a draft, "" would abstain as if
+    # the documents didn't say
+    with pytest.raises(LLMError, match="without sending anything.*--n_ctx"):
+        OpenAILLM(openai_server, "small").complete([{"role": "user", "content": "word " * 5000}], 20)
 
+
+def test_openai_backend_unreachable_is_a_clear_error(seeded_home, monkeypatch, free_port):
     monkeypatch.setenv("RAG_OPENAI_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
     with pytest.raises(LLMError, match="can't reach"):
         Assistant(home=seeded_home).ask("Where was Meng Wanzhou detained?", llm="openai")
