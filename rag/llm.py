@@ -81,10 +81,11 @@ class LocalLLM(LLM):
             warnings.warn(notice, RuntimeWarning, stacklevel=2)
         self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=self.threads, n_batch=512, verbose=False)
         self.lock = threading.Lock()  # one model call at a time: all contexts share the cores
-        self._last_draft: tuple[Messages, list[tuple[int, float]]] | None = None  # read by draft_confidence
+        self._drafts = _RecentDrafts()  # read by draft_confidence
 
     def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
         steps: list[tuple[int, float]] = []
+        said: list[str] = []
         with self.lock:
             pieces = self._context(context).create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1, stream=True,
@@ -93,15 +94,18 @@ class LocalLLM(LLM):
             for piece in pieces:
                 text = piece["choices"][0]["delta"].get("content")
                 if text:
+                    said.append(text)
                     yield text
-            self._last_draft = (messages, steps)
+        self._drafts.remember(messages, "".join(said), self._texts(steps))
 
     def draft_confidence(self, messages: Messages, reply: str) -> float:
         """Read while the reply was generated; a reply replayed from a record is read again (one prompt
         pass, then one pass a reply token)."""
-        last = self._last_draft
-        steps = last[1] if last and last[0] == messages else self._forced_steps(messages, reply)
-        return least_sure([(self.llama.detokenize([token]).decode(errors="ignore"), p) for token, p in steps])
+        steps = self._drafts.steps_of(messages, reply)
+        return least_sure(steps if steps is not None else self._texts(self._forced_steps(messages, reply)))
+
+    def _texts(self, steps: list[tuple[int, float]]) -> list[tuple[str, float]]:
+        return [(self.llama.detokenize([token]).decode(errors="ignore"), log_p) for token, log_p in steps]
 
     def _forced_steps(self, messages: Messages, reply: str) -> list[tuple[int, float]]:
         import numpy as np
@@ -268,10 +272,7 @@ class OpenAILLM(LLM):
         self.base_url = base_url
         self.last_prompt_tokens: int | None = None
         self.gives_logprobs = True  # until the server refuses them
-        # each recent draft's token log-probabilities, by prompt: a streamed answer may be read on
-        # another thread than the one that asked (Starlette runs a sync generator in a thread pool)
-        self._drafts: OrderedDict[str, tuple[str, list[tuple[str, float]]]] = OrderedDict()
-        self._drafts_lock = threading.Lock()
+        self._drafts = _RecentDrafts()  # read by draft_confidence
 
     def stream(self, messages: Messages, max_tokens: int, context: str = "answer") -> Iterator[str]:
         import openai
@@ -302,7 +303,7 @@ class OpenAILLM(LLM):
             raise LLMError(f"the server at {self.base_url} ended the reply without sending anything; llama.cpp's "
                            "server does this when the prompt is longer than its context (start it with a larger --n_ctx)")
         if steps:
-            self._remember(messages, "".join(said), steps)
+            self._drafts.remember(messages, "".join(said), steps)
 
     def _create_stream(self, messages: Messages, max_tokens: int):
         """Greedy, with each chosen token's log-probability when the server gives them (llama.cpp's
@@ -319,19 +320,12 @@ class OpenAILLM(LLM):
                 return pieces
         return self.client.chat.completions.create(**request)
 
-    def _remember(self, messages: Messages, reply: str, steps: list[tuple[str, float]]) -> None:
-        with self._drafts_lock:
-            self._drafts[_messages_key(messages)] = (reply, steps)
-            while len(self._drafts) > 32:
-                self._drafts.popitem(last=False)
-
     def draft_confidence(self, messages: Messages, reply: str) -> float | None:
         """Read from the log-probabilities the server streamed with this reply; None for a reply it
         didn't write here (a replayed one: a chat API can't be asked to read a given reply) or when
         the server gives no log-probabilities."""
-        with self._drafts_lock:
-            said, steps = self._drafts.get(_messages_key(messages), ("", []))
-        return least_sure(steps) if steps and said == reply else None
+        steps = self._drafts.steps_of(messages, reply)
+        return least_sure(steps) if steps else None
 
     def yes_probability(self, messages: Messages) -> float | None:
         """From the first token's top log-probabilities when the server gives them, else from the reply's word."""
@@ -354,6 +348,36 @@ class OpenAILLM(LLM):
             return yes / (yes + no)
         word = (choice.message.content or "").strip().lower()
         return 1.0 if word.startswith("yes") else 0.0 if word.startswith("no") else None
+
+
+class _RecentDrafts:
+    """The last few replies and each chosen token's (text, log-probability), by prompt.
+
+    Keyed by prompt rather than kept as "the last one": a streamed answer may be read on another
+    thread than the one that asked (Starlette runs a sync generator in a thread pool), and another
+    question's draft may be written in between.
+    """
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._drafts: OrderedDict[str, tuple[str, list[tuple[str, float]]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def remember(self, messages: Messages, reply: str, steps: list[tuple[str, float]]) -> None:
+        with self._lock:
+            self._drafts[_messages_key(messages)] = (reply, steps)
+            while len(self._drafts) > self.size:
+                self._drafts.popitem(last=False)
+
+    def steps_of(self, messages: Messages, reply: str) -> list[tuple[str, float]] | None:
+        """The steps of `reply` to `messages` if it was written here, else None."""
+        with self._lock:
+            said, steps = self._drafts.get(_messages_key(messages), (None, None))
+        return steps if said == reply else None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._drafts.clear()
 
 
 def _messages_key(messages: Messages) -> str:

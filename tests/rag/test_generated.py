@@ -255,7 +255,7 @@ def test_the_models_confidence_in_its_draft_is_read_while_it_writes_and_again_fr
     messages = generate.answer_messages(question, generate.select_evidence(extractive.rank_sentences(question, seeded.retrieve(question))))
     reply = model.complete(messages, seeded.settings.max_answer_tokens)
     while_writing = model.draft_confidence(messages, reply)
-    model._last_draft = None  # as for a reply replayed from a record: the model reads it again
+    model._drafts.clear()  # as for a reply replayed from a record: the model reads it again
     read_again = model.draft_confidence(messages, reply)
     assert 0.0 < while_writing <= 1.0 and abs(while_writing - read_again) < 0.05, (reply, while_writing, read_again)
     assert model.draft_confidence(messages, reply.replace("Vancouver", "Valparaiso")) < while_writing
