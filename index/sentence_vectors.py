@@ -106,7 +106,7 @@ class SentenceVectors:
         unique = list(dict.fromkeys(s for found in sentences.values() for s in found))
         stored = self.lookup(unique)
         missing = [s for s in unique if s not in stored]
-        vectors = embedder.embed(missing)
+        vectors = embedder.embed(missing, batch_size=embedder.SENTENCE_BATCH_SIZE)
         with self._connect() as connection:  # one transaction: a chunk is marked only with all its sentences in
             connection.executemany("INSERT OR IGNORE INTO vectors VALUES (?, ?)",
                                    [(key(s), v.tobytes()) for s, v in zip(missing, vectors)])
