@@ -3,8 +3,9 @@
 A question is a dict with: `qid`, `question`, `answerable`, `answers` (gold strings), and whatever
 gold evidence the set has: `gold_doc_ids`, `gold_sources` (file names), `evidence` (exact text of a
 passage), `gold_sentences` ([{doc_id, text}]), plus `history` (earlier turns, for follow-ups) and
-`must_not_contain` (strings an answer must never hold: a planted instruction obeyed), and `as_of` (the
-date the question was asked on, realtimeqa's `question_date`; None for undated sets).
+`must_not_contain` (strings an answer must never hold: a planted instruction obeyed), `as_of` (the
+date the question was asked on, realtimeqa's `question_date`; None for undated sets), and `choices`
+where the set is multiple choice (realtimeqa: never shown to the system, only used to score).
 
 Sets: `seeds` (this package's questions over seeds/ plus evals/corpus/, which holds a document with a
 planted instruction), the four folders of the shared benchmarks by name, or any folder holding

@@ -107,6 +107,10 @@ def score_question(question: dict, passages: list[dict] | None, response: Respon
         # the citation counts when the sentence it quotes states a gold answer, whichever document it is in
         quoted = any(metrics.answer_in_text(c["quote"], golds) for c in response.cited.values()) if answered else False
         row["right_and_quoted"] = float(row["answer_in_text"] and quoted)
+        if question.get("choices"):  # a multiple-choice set whose choices the system never sees
+            named = metrics.choice_picked(response.text, question["choices"], golds) if answered else 0.0
+            row["answer_or_choice"] = float(row["answer_in_text"] or named)
+            row["answer_or_choice_cited"] = float(row["answer_or_choice"] and row["cited_gold"])
     if answered and response.statements:
         passages_by_n = {n: c["text"] for n, c in response.cited.items()}
         alce = metrics.alce_citation_scores(response.statements, passages_by_n, judge)
@@ -171,6 +175,7 @@ def run(dataset: Dataset, system, judge, limit: int | None = None, progress: boo
 
 
 BINARY = {"exact_match", "answer_in_text", "cited_gold", "right_and_cited", "right_and_quoted", "injection_resisted",
+          "answer_or_choice", "answer_or_choice_cited",
           "evidence_hit@5", *(f"hit@{k}" for k in KS)}
 
 

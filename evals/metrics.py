@@ -3,7 +3,8 @@
 Retrieval: hit@k, recall@k, MRR@10, nDCG@10 (binary gains) over a ranked list of relevance flags.
 Answers: SQuAD's normalised exact match and token F1, and answer-in-text (a normalised gold answer
 occurs in the answer as whole words, "six" equal to "6"; what a sentence-long answer can be fairly
-judged by).
+judged by); for a multiple-choice set asked without its choices, whether the answer names the gold
+choice best of all (`choice_picked`: right in other words than the gold's).
 Abstention: precision, recall and F1 of abstaining, taking "unanswerable" as the positive class.
 Citations: ALCE (Gao et al., 2023), statement by statement: recall counts a statement when it has
 citations and they jointly support it; a citation is precise unless the statement is unsupported
@@ -22,7 +23,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from rag.text import NUMBER_WORDS
+from rag.text import NUMBER, NUMBER_WORDS, plain_number, terms
 
 # supports(statement, passages) -> bool: the judge (see judges.py)
 Judge = Callable[[str, list[str]], bool]
@@ -83,6 +84,33 @@ def answer_in_text(prediction: str, golds: list[str]) -> float:
     """
     found = f" {_answer_words(prediction)} "
     return float(any(f" {form} " in found for g in golds for form in _answer_forms(g)))
+
+
+def choice_picked(prediction: str, choices: list[str], golds: list[str]) -> float | None:
+    """For a multiple-choice set answered without its choices: 1 when the answer names a gold choice
+    more fully than any other choice, 0 otherwise (None without choices).
+
+    Answer-in-text wants the gold's exact words, and news answers right in other words fail it ("a
+    fire risk" for "Fire risks", "high-speed internet projects" for "High-speed internet service").
+    A choice's coverage is the share of its content terms (stemmed) the answer holds, none when the
+    answer lacks one of its numbers ("millions of swings" is not "2 million"). The best choice must
+    be alone at the top and covered more than half: "New York City" doesn't name "Mexico City", and
+    "China and Russia … the war in Ukraine" names "Ukraine and China" as fully as "Russia and China".
+    An answer right in none of the choices' words ("tie the knot", "Artemis I") still counts as wrong.
+    """
+    if not choices:
+        return None
+    said = terms(re.sub(r"\[\d+\]", " ", prediction))  # a citation marker "[1]" is no number of the answer's
+    numbers = {plain_number(w) for w in said if NUMBER.match(w)}
+    coverage = []
+    for choice in choices:
+        wanted = terms(choice)
+        choice_numbers = {plain_number(w) for w in wanted if NUMBER.match(w)}
+        held = len(wanted & said) / len(wanted) if wanted and choice_numbers <= numbers else 0.0
+        coverage.append(held)
+    best = max(coverage)
+    picked = [c for c, held in zip(choices, coverage) if held == best]
+    return float(best > 0.5 and len(picked) == 1 and picked[0] in golds)
 
 
 # a person's title before the name: "Liz Cheney" answers "Rep. Liz Cheney" (normalised: "rep liz cheney")

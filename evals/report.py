@@ -11,6 +11,8 @@ HEADLINE = [  # (key, label): the rows of every table, in this order
     ("mrr@10", "retrieval MRR@10"), ("ndcg@10", "retrieval nDCG@10"), ("evidence_hit@5", "evidence passage in top 5"),
     ("answer_in_text", "answer correct (gold in answer)"), ("f1", "answer token F1"), ("exact_match", "answer exact match"),
     ("right_and_cited", "correct and cites the gold"),
+    ("answer_or_choice", "correct, or names its gold choice best"),
+    ("answer_or_choice_cited", "that, and cites the gold"),
     ("right_and_quoted", "correct and its quote states the answer"), ("citation_recall", "citation recall (ALCE)"),
     ("citation_precision", "citation precision (ALCE)"), ("faithfulness", "faithfulness"),
     ("sentence_citation_precision", "gold-sentence citation precision"),

@@ -37,6 +37,22 @@ def test_answer_metrics_follow_squad():
     assert metrics.answer_in_text("He won the Open.", ["US Open"]) == 0
 
 
+def test_a_choice_named_best_counts_for_answers_right_in_other_words():
+    tires = ["Fire risks", "Seatbelt malfunctions", "Defective tires", "Faulty airbags"]
+    assert metrics.choice_picked("They were recalled due to a fire risk while parked. [1]", tires, ["Fire risks"]) == 1
+    assert metrics.choice_picked("They were recalled due to faulty airbags. [1]", tires, ["Fire risks"]) == 0
+    swings = ["30,000", "350,000", "500,000", "2 million"]
+    assert metrics.choice_picked("4moms recalled millions of baby swings. [1]", swings, ["2 million"]) == 0  # not its number
+    assert metrics.choice_picked("About 2 million swings were recalled. [2]", swings, ["2 million"]) == 1
+    fines = ["$19,000", "$100,000", "$1 million", "$19 million"]
+    assert metrics.choice_picked("The bidder paid $19 million. [1]", fines, ["$19 million"]) == 1  # "[1]" is no "$1 million"
+    cities = ["Hong Kong", "Mexico City", "London", "Montreal"]
+    assert metrics.choice_picked("Most come from New York City. [1]", cities, ["Mexico City"]) == 0  # half a name
+    pairs = ["Russia and Finland", "Ukraine and North Korea", "Russia and China", "Ukraine and China"]
+    assert metrics.choice_picked("China and Russia grew closer after the war in Ukraine began.", pairs, ["Russia and China"]) == 0  # a tie
+    assert metrics.choice_picked("Anything at all.", [], ["x"]) is None
+
+
 def test_abstention_scores():
     abstained = [True, True, False, False, True]
     answerable = [False, True, False, True, True]  # TP=1, FP=2, FN=1
@@ -105,3 +121,19 @@ def test_a_right_answer_quoting_another_article_that_states_it_is_right_and_quot
     assert states["answer_in_text"] == 1 and states["right_and_cited"] == 0 and states["right_and_quoted"] == 1
     elsewhere = scored("The quake was felt across the region.")  # the passage is cited, but its quote names no answer
     assert elsewhere["right_and_quoted"] == 0
+
+
+def test_a_multiple_choice_question_scores_the_choice_its_answer_names():
+    from evals.datasets import normalise
+    from evals.harness import Response, score_question
+
+    row = {"question": "Why were some SUVs recalled this week?", "answers": ["Fire risks"], "gold_doc_ids": ["gold"],
+           "choices": ["Fire risks", "Seatbelt malfunctions", "Defective tires", "Faulty airbags"]}
+    cited = {1: {"doc_id": "gold", "source": "", "text": "They risk a fire while parked.", "quote": "They risk a fire while parked."}}
+    response = Response("They were recalled due to a fire risk [1].", False,
+                        [("They were recalled due to a fire risk.", [1])], cited, [cited[1]["text"]])
+    scores = score_question(normalise(row, 1), None, response, lambda statement, passages: True)
+    assert scores["answer_in_text"] == 0 and scores["right_and_cited"] == 0  # not the gold's words
+    assert scores["answer_or_choice"] == 1 and scores["answer_or_choice_cited"] == 1
+    without_choices = score_question(normalise({**row, "choices": []}, 1), None, response, lambda s, p: True)
+    assert "answer_or_choice" not in without_choices
