@@ -96,13 +96,13 @@ class LocalLLM(LLM):
                 if text:
                     said.append(text)
                     yield text
-        self._drafts.remember(messages, "".join(said), self._texts(steps))
+        self._drafts.remember(messages, "".join(said), steps)  # token ids: read as text only if asked
 
     def draft_confidence(self, messages: Messages, reply: str) -> float:
         """Read while the reply was generated; a reply replayed from a record is read again (one prompt
         pass, then one pass a reply token)."""
         steps = self._drafts.steps_of(messages, reply)
-        return least_sure(steps if steps is not None else self._texts(self._forced_steps(messages, reply)))
+        return least_sure(self._texts(steps if steps is not None else self._forced_steps(messages, reply)))
 
     def _texts(self, steps: list[tuple[int, float]]) -> list[tuple[str, float]]:
         return [(self.llama.detokenize([token]).decode(errors="ignore"), log_p) for token, log_p in steps]
@@ -351,7 +351,8 @@ class OpenAILLM(LLM):
 
 
 class _RecentDrafts:
-    """The last few replies and each chosen token's (text, log-probability), by prompt.
+    """The last few replies and each chosen token's (token, log-probability), by prompt: its text from
+    a server, its id from llama.cpp (detokenized only for a draft whose doubt is read).
 
     Keyed by prompt rather than kept as "the last one": a streamed answer may be read on another
     thread than the one that asked (Starlette runs a sync generator in a thread pool), and another
@@ -360,16 +361,16 @@ class _RecentDrafts:
 
     def __init__(self, size: int = 32):
         self.size = size
-        self._drafts: OrderedDict[str, tuple[str, list[tuple[str, float]]]] = OrderedDict()
+        self._drafts: OrderedDict[str, tuple[str, list[tuple]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def remember(self, messages: Messages, reply: str, steps: list[tuple[str, float]]) -> None:
+    def remember(self, messages: Messages, reply: str, steps: list[tuple]) -> None:
         with self._lock:
             self._drafts[_messages_key(messages)] = (reply, steps)
             while len(self._drafts) > self.size:
                 self._drafts.popitem(last=False)
 
-    def steps_of(self, messages: Messages, reply: str) -> list[tuple[str, float]] | None:
+    def steps_of(self, messages: Messages, reply: str) -> list[tuple] | None:
         """The steps of `reply` to `messages` if it was written here, else None."""
         with self._lock:
             said, steps = self._drafts.get(_messages_key(messages), (None, None))
