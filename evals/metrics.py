@@ -96,7 +96,8 @@ def choice_picked(prediction: str, choices: list[str], golds: list[str]) -> floa
     answer lacks one of its numbers ("millions of swings" is not "2 million"). The best choice must
     be alone at the top and covered more than half: "New York City" doesn't name "Mexico City", and
     "China and Russia … the war in Ukraine" names "Ukraine and China" as fully as "Russia and China".
-    An answer right in none of the choices' words ("tie the knot", "Artemis I") still counts as wrong.
+    An answer that says it otherwise still counts as wrong: "tie the knot" for "They got married", or
+    "Artemis I" for "Artemis 1" (its number is missing).
     """
     if not choices:
         return None
