@@ -4,11 +4,17 @@ Collections are created with no embedding function: we always pass our own vecto
 default function would try to download a model. Each collection carries a `revision` in its
 metadata, changed on every write, so any process (several app instances may share one server) can
 tell whether its BM25 index still matches the collection.
+
+The embedded client keeps each collection's vector index in memory and never rereads it, so after
+another process's ingest it would fail ("Error finding id") or answer from stale vectors, and its own
+next write could persist a stale index over the other's. Chroma offers no refresh, so an embedded
+store that sees a revision it did not write reopens the folder (`_EmbeddedFolder.catch_up`).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -44,8 +50,7 @@ def connect(home: Path, chroma_url: str | None = None):
 
     settings = Settings(anonymized_telemetry=False)
     if not chroma_url:
-        home.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(home / "chroma"), settings=settings)
+        return _EmbeddedFolder.of(home).client
     host, port, ssl = parse_url(chroma_url)
     try:
         client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
@@ -116,6 +121,58 @@ class _ServerGuard:
         return call
 
 
+class _EmbeddedFolder:
+    """The one embedded client this process keeps per folder, and the revisions it has seen there.
+
+    A revision this process wrote or has caught up with is known; any other was written by another
+    process, and the client is replaced by a fresh one that reads the folder again. The old client is
+    left to the garbage collector, not stopped: another thread may still be reading through it."""
+
+    _folders: dict[Path, "_EmbeddedFolder"] = {}
+    _folders_lock = threading.Lock()
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lock = threading.RLock()
+        self.generation = 0  # how many times the client was reopened; stores compare theirs to it
+        self.known: dict[str, str] = {}  # collection name -> the revision this process last saw
+        self.client = self._open(reopen=False)
+
+    @classmethod
+    def of(cls, home: Path) -> "_EmbeddedFolder":
+        path = (Path(home) / "chroma").resolve()
+        with cls._folders_lock:
+            if path not in cls._folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                cls._folders[path] = cls(path)
+            return cls._folders[path]
+
+    def _open(self, reopen: bool = True):
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+        from chromadb.config import Settings
+
+        if reopen:  # Chroma caches one system per folder; dropping it from the cache is the only way to reread
+            SharedSystemClient._identifier_to_system.pop(str(self.path), None)
+        return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+
+    def catch_up(self, name: str) -> None:
+        """Reopen the folder if collection `name` was written by another process since this one looked."""
+        with self.lock:
+            fresh = self.revision_tag(name)
+            if name in self.known and self.known[name] != fresh:
+                self.client = self._open(reopen=True)
+                self.generation += 1
+            self.known[name] = fresh
+
+    def revision_tag(self, name: str) -> str:
+        try:  # the catalogue is SQLite, read fresh even by a client whose vectors are stale
+            collection = self.client.get_collection(name, embedding_function=None)
+        except Exception:
+            return ""  # not created yet (or deleted): nothing stale to reread
+        return str((collection.metadata or {}).get("revision", ""))
+
+
 class ChunkStore:
     """One Chroma collection of chunks, with the few operations the product needs."""
 
@@ -123,13 +180,38 @@ class ChunkStore:
         self.home = Path(home)
         self.name = validate_collection_name(name)
         self.chroma_url = chroma_url
-        client = connect(self.home, chroma_url)
-        self.client = _ServerGuard(client, chroma_url) if chroma_url else client
-        self.collection = self.client.get_or_create_collection(
-            name, embedding_function=None, metadata={"hnsw:space": "cosine", "revision": "empty"}
+        self._folder = None if chroma_url else _EmbeddedFolder.of(self.home)
+        self._open()
+        self.catch_up()  # the folder may be open here already, since before another process wrote
+
+    def _open(self) -> None:
+        if self._folder:
+            self._generation = self._folder.generation
+            self._client = self._folder.client
+        else:
+            self._client = _ServerGuard(connect(self.home, self.chroma_url), self.chroma_url)
+        self._collection = self._client.get_or_create_collection(
+            self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "revision": "empty"}
         )
-        if chroma_url:
-            self.collection = _ServerGuard(self.collection, chroma_url)
+        if self.chroma_url:
+            self._collection = _ServerGuard(self._collection, self.chroma_url)
+
+    def catch_up(self) -> None:
+        """Reread the embedded folder if another process has written this collection (a server needs nothing)."""
+        if self._folder:
+            self._folder.catch_up(self.name)
+
+    @property
+    def client(self):
+        if self._folder and self._generation != self._folder.generation:
+            self._open()
+        return self._client
+
+    @property
+    def collection(self):
+        if self._folder and self._generation != self._folder.generation:
+            self._open()
+        return self._collection
 
     @property
     def bm25_folder(self) -> Path:
@@ -148,7 +230,8 @@ class ChunkStore:
         return self.home / "sentences-servers" / f"{host}_{port}" / f"{self.name}.sqlite"
 
     def revision(self) -> str:
-        """The collection's current revision, read fresh (another process may have written)."""
+        """The collection's current revision, read fresh (another process may have written: caught up)."""
+        self.catch_up()
         fresh = self.client.get_collection(self.name, embedding_function=None)
         return f"{(fresh.metadata or {}).get('revision', '')}:{fresh.count()}"
 
@@ -160,7 +243,12 @@ class ChunkStore:
     def bump_revision(self) -> None:
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         metadata["revision"] = uuid.uuid4().hex
-        self.collection.modify(metadata=metadata)
+        if not self._folder:
+            self.collection.modify(metadata=metadata)
+            return
+        with self._folder.lock:  # written and known as one step, so no other thread takes it for a stranger's
+            self.collection.modify(metadata=metadata)
+            self._folder.known[self.name] = metadata["revision"]
 
     def all_rows(self, include: list[str]) -> dict[str, list]:
         """The whole collection, read back page by page: {"ids": [...], and a list per included field}."""
