@@ -83,8 +83,13 @@ def ingest(paths: list[Path], chunks: store.ChunkStore, *, sync: bool = False, e
     `exclusive` every document indexed from anywhere else (the collection becomes exactly these paths).
     Files over `max_file_mb` are skipped unread (a 100 MB text would take hours to embed here).
     `sentences=False` leaves the sentence vectors (sentence_vectors.py) to a later ingest or refresh."""
+    with chunks.writing():
+        return _ingest(paths, chunks, sync, exclusive, progress, max_file_mb, sentences)
+
+
+def _ingest(paths: list[Path], chunks: store.ChunkStore, sync: bool, exclusive: bool, progress: bool,
+            max_file_mb: float, sentences: bool) -> IngestReport:
     report = IngestReport()
-    chunks.catch_up()  # another process may have written: write over what it wrote, not a stale copy
     indexed: dict[str, dict] = {}
     versions: dict[str, set[str]] = {}  # doc_id -> content hashes of its first chunks (>1: a run was killed)
     for meta in chunks.documents():
@@ -252,7 +257,11 @@ def _is_under(path: str, folder: str) -> bool:
 
 def remove(chunks: store.ChunkStore, doc_ids: list[str]) -> int:
     """Drop documents from the collection (and so from BM25); returns how many were there."""
-    chunks.catch_up()
+    with chunks.writing():
+        return _remove(chunks, doc_ids)
+
+
+def _remove(chunks: store.ChunkStore, doc_ids: list[str]) -> int:
     present = {m["doc_id"] for m in chunks.documents()} & set(doc_ids)
     if present:
         chunks.bump_revision()

@@ -8,15 +8,19 @@ tell whether its BM25 index still matches the collection.
 The embedded client keeps each collection's vector index in memory and never rereads it, so after
 another process's ingest it would fail ("Error finding id") or answer from stale vectors, and its own
 next write could persist a stale index over the other's. Chroma offers no refresh, so an embedded
-store that sees a revision it did not write reopens the folder (`_EmbeddedFolder.catch_up`).
+store that sees a revision it did not write reopens the folder (`_EmbeddedFolder.catch_up`). For the
+same reason two processes must not write at once (the second would persist its stale copy): an
+ingest or removal holds the folder's lock file, and another waits for it (`ChunkStore.writing`).
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
 import uuid
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -25,6 +29,7 @@ from . import offline  # noqa: F401
 COLLECTION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,61}[A-Za-z0-9]$")
 PAGE = 5000  # rows per get() when reading a whole collection back
 RETRY_PAUSE_S = 1.5  # a Chroma server that dropped a request gets this long to come back before we give up
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -121,6 +126,21 @@ class _ServerGuard:
         return call
 
 
+@contextmanager
+def _file_lock(path: Path, waiting: str = ""):
+    """An exclusive lock on `path` between processes (flock: released when the process dies, too)."""
+    import fcntl
+
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting:
+                log.warning(waiting)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 class _EmbeddedFolder:
     """The one embedded client this process keeps per folder, and the revisions it has seen there.
 
@@ -136,6 +156,8 @@ class _EmbeddedFolder:
         self.lock = threading.RLock()
         self.generation = 0  # how many times the client was reopened; stores compare theirs to it
         self.known: dict[str, str] = {}  # collection name -> the revision this process last saw
+        self._write_guard = threading.RLock()  # threads of this process; the lock file holds off other processes
+        self._writing = False
         self.client = self._open(reopen=False)
 
     @classmethod
@@ -154,7 +176,8 @@ class _EmbeddedFolder:
 
         if reopen:  # Chroma caches one system per folder; dropping it from the cache is the only way to reread
             SharedSystemClient._identifier_to_system.pop(str(self.path), None)
-        return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
+        with self.opening():
+            return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
 
     def catch_up(self, name: str) -> None:
         """Reopen the folder if collection `name` was written by another process since this one looked."""
@@ -164,6 +187,26 @@ class _EmbeddedFolder:
                 self.client = self._open(reopen=True)
                 self.generation += 1
             self.known[name] = fresh
+
+    def opening(self):
+        """Held while a client or a collection is created: two processes creating a folder's tables at
+        once race ("table collections already exists")."""
+        return _file_lock(self.path.parent / "chroma.open.lock")
+
+    @contextmanager
+    def writing(self):
+        """Hold the folder's write lock (re-entrant in this process), waiting for another process's."""
+        with self._write_guard:
+            if self._writing:  # an ingest's removal, say: this thread holds the lock already
+                yield
+                return
+            self._writing = True
+            try:
+                with _file_lock(self.path.parent / "chroma.write.lock",
+                                waiting=f"another process is writing to {self.path}; waiting for it to finish"):
+                    yield
+            finally:
+                self._writing = False
 
     def revision_tag(self, name: str) -> str:
         try:  # the catalogue is SQLite, read fresh even by a client whose vectors are stale
@@ -190,9 +233,10 @@ class ChunkStore:
             self._client = self._folder.client
         else:
             self._client = _ServerGuard(connect(self.home, self.chroma_url), self.chroma_url)
-        self._collection = self._client.get_or_create_collection(
-            self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "revision": "empty"}
-        )
+        with self._folder.opening() if self._folder else nullcontext():
+            self._collection = self._client.get_or_create_collection(
+                self.name, embedding_function=None, metadata={"hnsw:space": "cosine", "revision": "empty"}
+            )
         if self.chroma_url:
             self._collection = _ServerGuard(self._collection, self.chroma_url)
 
@@ -200,6 +244,17 @@ class ChunkStore:
         """Reread the embedded folder if another process has written this collection (a server needs nothing)."""
         if self._folder:
             self._folder.catch_up(self.name)
+
+    @contextmanager
+    def writing(self):
+        """Around every ingest or removal: embedded, no other process writes meanwhile, and this one
+        starts from what the last writer left; a server orders writes itself."""
+        if not self._folder:
+            yield
+            return
+        with self._folder.writing():
+            self.catch_up()
+            yield
 
     @property
     def client(self):

@@ -1,7 +1,34 @@
 """A running assistant (the chat) and a separate `rag ingest` share one embedded index: each sees what
-the other wrote, and neither writes a stale copy over the other's chunks."""
+the other wrote, and neither writes a stale copy over the other's chunks; two ingests at once take
+turns."""
 
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import chromadb
+from chromadb.config import Settings
+
+from index import ChunkStore
 from rag import Assistant
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# The real `rag ingest`, in rounds of 10 chunks; it loads the embedder, then waits for the go file,
+# so that two of them start writing at the same moment.
+INGEST_ON_GO = r"""
+import importlib, os, sys, time
+ingest_module = importlib.import_module("index.ingest")
+ingest_module.WRITE_BATCH = 10
+from index import embedder
+from rag.cli import main
+embedder.embed(["warm up"])
+open(sys.argv[2], "w").close()
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.02)
+sys.exit(main(["ingest", *sys.argv[3:]]))
+"""
 
 
 def write(folder, name, text):
@@ -43,3 +70,33 @@ def test_a_running_assistant_sees_another_process_ingest_and_keeps_it(isolated_h
     assert result.returncode == 0, result.stderr
     assert "glacier.txt" not in sources(running, "How much has the Pelmoria glacier shrunk?")
     assert sources(running, "When was Quentaro's harbour dredged?")[0] == "harbour.txt"
+
+
+def test_two_ingests_at_once_take_turns_and_lose_no_vector(isolated_home, tmp_path):
+    # A low sync threshold makes Chroma save its vector index every 20 rows, as a big corpus does every
+    # 1,000: two writers at once then left an index whose vectors no process could read ("Error
+    # getting embedding"), while every count still looked right.
+    client = chromadb.PersistentClient(path=str(isolated_home / "chroma"), settings=Settings(anonymized_telemetry=False))
+    client.create_collection("default", embedding_function=None,
+                             metadata={"hnsw:space": "cosine", "revision": "empty", "hnsw:sync_threshold": 20})
+    go = tmp_path / "go"
+    runs = []
+    for name in ("north", "south"):
+        for i in range(150):
+            write(tmp_path / name, f"{name}-{i}.txt", f"Report {i} from the {name} station: {i * 7 % 13} storms.")
+        command = [sys.executable, "-c", INGEST_ON_GO, str(go), str(tmp_path / f"{name}.ready"), str(tmp_path / name)]
+        runs.append(subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    deadline = time.time() + 120
+    while not all((tmp_path / f"{name}.ready").exists() for name in ("north", "south")) and time.time() < deadline:
+        time.sleep(0.05)
+    go.touch()
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert "150 added" in outputs[0][0] and "150 added" in outputs[1][0]
+    assert any("another process is writing" in err for _, err in outputs)
+
+    chunks = ChunkStore(isolated_home)  # this process opens the folder only now, as a new `rag ask` would
+    rows = chunks.all_rows(["embeddings"])
+    assert len(rows["ids"]) == 300
+    for chunk_id, vector in list(zip(rows["ids"], rows["embeddings"]))[::15]:
+        assert chunks.collection.query(query_embeddings=[list(vector)], n_results=1)["ids"][0] == [chunk_id]
