@@ -179,14 +179,16 @@ class _EmbeddedFolder:
         with self.opening():
             return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
 
-    def catch_up(self, name: str) -> None:
-        """Reopen the folder if collection `name` was written by another process since this one looked."""
+    def catch_up(self, *names: str) -> None:
+        """Reopen the folder if a collection among `names` has changed since this process looked, and
+        not by this process's own ingest (while it holds the write lock no other process can write)."""
         with self.lock:
-            fresh = self.revision_tag(name)
-            if name in self.known and self.known[name] != fresh:
+            fresh = {name: self.revision_tag(name) for name in names}
+            stale = any(name in self.known and self.known[name] != tag for name, tag in fresh.items())
+            if stale and not self._writing:
                 self.client = self._open(reopen=True)
                 self.generation += 1
-            self.known[name] = fresh
+            self.known.update(fresh)
 
     def opening(self):
         """Held while a client or a collection is created: two processes creating a folder's tables at
@@ -194,26 +196,30 @@ class _EmbeddedFolder:
         return _file_lock(self.path.parent / "chroma.open.lock")
 
     @contextmanager
-    def writing(self):
-        """Hold the folder's write lock (re-entrant in this process), waiting for another process's."""
+    def writing(self, name: str):
+        """Hold the folder's write lock (re-entrant in this process), waiting for another process's,
+        and start from what the last writer left."""
         with self._write_guard:
             if self._writing:  # an ingest's removal, say: this thread holds the lock already
                 yield
                 return
-            self._writing = True
-            try:
-                with _file_lock(self.path.parent / "chroma.write.lock",
-                                waiting=f"another process is writing to {self.path}; waiting for it to finish"):
+            with _file_lock(self.path.parent / "chroma.write.lock",
+                            waiting=f"another process is writing to {self.path}; waiting for it to finish"):
+                self.catch_up(name, *self.known)  # every collection: readers won't reopen while we write
+                self._writing = True
+                try:
                     yield
-            finally:
-                self._writing = False
+                finally:
+                    self._writing = False
+                    self.catch_up(name)  # our own writes become known before anyone else may write
 
     def revision_tag(self, name: str) -> str:
-        try:  # the catalogue is SQLite, read fresh even by a client whose vectors are stale
+        """The collection's revision and count (a write cut off before its closing bump moves only the count)."""
+        try:  # the catalogue and the count are SQLite, read fresh even by a client whose vectors are stale
             collection = self.client.get_collection(name, embedding_function=None)
+            return f"{(collection.metadata or {}).get('revision', '')}:{collection.count()}"
         except Exception:
             return ""  # not created yet (or deleted): nothing stale to reread
-        return str((collection.metadata or {}).get("revision", ""))
 
 
 class ChunkStore:
@@ -252,8 +258,7 @@ class ChunkStore:
         if not self._folder:
             yield
             return
-        with self._folder.writing():
-            self.catch_up()
+        with self._folder.writing(self.name):
             yield
 
     @property
@@ -298,12 +303,7 @@ class ChunkStore:
     def bump_revision(self) -> None:
         metadata = {k: v for k, v in (self.collection.metadata or {}).items() if not k.startswith("hnsw:")}
         metadata["revision"] = uuid.uuid4().hex
-        if not self._folder:
-            self.collection.modify(metadata=metadata)
-            return
-        with self._folder.lock:  # written and known as one step, so no other thread takes it for a stranger's
-            self.collection.modify(metadata=metadata)
-            self._folder.known[self.name] = metadata["revision"]
+        self.collection.modify(metadata=metadata)
 
     def all_rows(self, include: list[str]) -> dict[str, list]:
         """The whole collection, read back page by page: {"ids": [...], and a list per included field}."""

@@ -72,6 +72,72 @@ def test_a_running_assistant_sees_another_process_ingest_and_keeps_it(isolated_h
     assert sources(running, "When was Quentaro's harbour dredged?")[0] == "harbour.txt"
 
 
+# The real `rag ingest`, in rounds of 10 chunks, stopping twice until told to go on: once its first
+# round is written, once every chunk is (the closing revision bump still to come).
+PAUSING_INGEST = r"""
+import importlib, os, sys, time
+ingest_module = importlib.import_module("index.ingest")
+ingest_module.WRITE_BATCH = 10
+from index import embedder
+from rag.cli import main
+control = sys.argv[1]
+
+def pause(name):
+    open(os.path.join(control, name + ".paused"), "w").close()
+    while not os.path.exists(os.path.join(control, name + ".go")):
+        time.sleep(0.02)
+
+real_embed, calls = embedder.embed, []
+def embed(texts, *args, **kwargs):
+    calls.append(len(texts))
+    if len(calls) == 2:
+        pause("midway")
+    return real_embed(texts, *args, **kwargs)
+embedder.embed = embed
+real_drop_stale = ingest_module._drop_stale
+def drop_stale(*args):
+    pause("written")
+    return real_drop_stale(*args)
+ingest_module._drop_stale = drop_stale
+sys.exit(main(["ingest", *sys.argv[2:]]))
+"""
+
+
+def wait_for(path, process, seconds=120):
+    deadline = time.time() + seconds
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.time() < deadline, f"no {path.name}"
+        time.sleep(0.05)
+
+
+def test_questions_while_another_process_ingests(isolated_home, tmp_path):
+    corpus, control = tmp_path / "corpus", tmp_path / "control"
+    control.mkdir()
+    write(corpus, "river.txt", "The Zorblax river flows through the town of Quentaro and floods every April.")
+    running = Assistant()
+    running.ingest([corpus], progress=False)
+    names = [a + b for a in ("Kel", "Mor", "Tav", "Pru", "Sil") for b in ("dane", "worth", "brook", "mere", "gate", "holt", "ridge", "fell")]
+    for name in names:
+        write(corpus, f"{name}.txt", f"The {name} weather station near Quentaro logged {len(name)} storms in May.")
+    ingest = subprocess.Popen([sys.executable, "-c", PAUSING_INGEST, str(control), str(corpus)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(control / "midway.paused", ingest)
+        assert sources(running, "Where does the Zorblax river flow?")[0] == "river.txt"
+        (control / "midway.go").touch()
+        wait_for(control / "written.paused", ingest)
+        # the revision is as it was midway, only the count has moved: before, "Error finding id" here
+        assert sources(running, "How many storms did the Silfell weather station log?")[0] == "Silfell.txt"
+        (control / "written.go").touch()
+        out, err = ingest.communicate(timeout=300)
+    finally:
+        ingest.kill()
+    assert ingest.returncode == 0, err
+    assert "40 added" in out
+    assert sources(running, "How many storms did the Silridge weather station log?")[0] == "Silridge.txt"
+
+
 def test_two_ingests_at_once_take_turns_and_lose_no_vector(isolated_home, tmp_path):
     # A low sync threshold makes Chroma save its vector index every 20 rows, as a big corpus does every
     # 1,000: two writers at once then left an index whose vectors no process could read ("Error
