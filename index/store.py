@@ -53,9 +53,9 @@ def connect(home: Path, chroma_url: str | None = None):
     import chromadb
     from chromadb.config import Settings
 
-    settings = Settings(anonymized_telemetry=False)
     if not chroma_url:
         return _EmbeddedFolder.of(home).client
+    settings = Settings(anonymized_telemetry=False)
     host, port, ssl = parse_url(chroma_url)
     try:
         client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
@@ -126,6 +126,11 @@ class _ServerGuard:
         return call
 
 
+def _revision_of(collection) -> str:
+    """The revision a collection is at: its `revision` stamp and its count (see ChunkStore.revision)."""
+    return f"{(collection.metadata or {}).get('revision', '')}:{collection.count()}"
+
+
 @contextmanager
 def _file_lock(path: Path, waiting: str = ""):
     """An exclusive lock on `path` between processes (flock: released when the process dies, too)."""
@@ -181,9 +186,10 @@ class _EmbeddedFolder:
         with self.opening():
             return chromadb.PersistentClient(path=str(self.path), settings=Settings(anonymized_telemetry=False))
 
-    def catch_up(self, *names: str) -> None:
+    def catch_up(self, *names: str) -> dict[str, str]:
         """Reopen the folder if a collection among `names` has changed since this process looked, and
-        not by this process's own ingest (while it holds the write lock no other process can write)."""
+        not by this process's own ingest (while it holds the write lock no other process can write).
+        Returns their revisions as read ("" for one that doesn't exist)."""
         with self.lock:
             fresh = {name: self.revision_tag(name) for name in names}
             stale = any(name in self.known and self.known[name] != tag for name, tag in fresh.items())
@@ -191,6 +197,7 @@ class _EmbeddedFolder:
                 self.client = self._open(reopen=True)
                 self.generation += 1
             self.known.update(fresh)
+            return fresh
 
     def opening(self):
         """Held while a client or a collection is created: two processes creating a folder's tables at
@@ -216,10 +223,9 @@ class _EmbeddedFolder:
                     self.catch_up(name)  # our own writes become known before anyone else may write
 
     def revision_tag(self, name: str) -> str:
-        """The collection's revision and count (a write cut off before its closing bump moves only the count)."""
+        """The revision, with its count (a write cut off before its closing bump moves only the count)."""
         try:  # the catalogue and the count are SQLite, read fresh even by a client whose vectors are stale
-            collection = self.client.get_collection(name, embedding_function=None)
-            return f"{(collection.metadata or {}).get('revision', '')}:{collection.count()}"
+            return _revision_of(self.client.get_collection(name, embedding_function=None))
         except Exception:
             return ""  # not created yet (or deleted): nothing stale to reread
 
@@ -293,9 +299,9 @@ class ChunkStore:
 
     def revision(self) -> str:
         """The collection's current revision, read fresh (another process may have written: caught up)."""
-        self.catch_up()
-        fresh = self.client.get_collection(self.name, embedding_function=None)
-        return f"{(fresh.metadata or {}).get('revision', '')}:{fresh.count()}"
+        if self._folder and (tag := self._folder.catch_up(self.name)[self.name]):
+            return tag
+        return _revision_of(self.client.get_collection(self.name, embedding_function=None))
 
     @staticmethod
     def chunk_count(revision: str) -> int:
