@@ -1,8 +1,11 @@
 """Files into plain-text documents: txt, md, html, pdf, docx and jsonl corpora.
 
-PDF and DOCX go through llama-index's readers (pypdf, docx2txt). Text, Markdown and HTML are read
-here because we need the document's exact text (offsets into it are what citations point at) and a
-title; llama-index's MarkdownReader splits into sections and rewrites headers, which we don't want.
+PDF and DOCX go through llama-index's readers (pypdf, docx2txt), a PDF's pages then lose their
+running heads and page numbers (`pdf_pages.py`). Text, Markdown and HTML are read here because we
+need the document's exact text (offsets into it are what citations point at) and a title;
+llama-index's MarkdownReader splits into sections and rewrites headers, which we don't want. HTML is
+read block by block (`html_text.py`), and lines wrapped at a fixed width are joined (`reflow.py`),
+because a line break ends a sentence.
 Every failure becomes a LoadError with a one-line reason, never a crash of the whole ingest.
 """
 
@@ -10,11 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
+
+from .html_text import html_paragraphs
+from .pdf_pages import pdf_text
+from .reflow import unwrap
 
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx", ".jsonl"}
 MAX_TITLE_CHARS = 200
@@ -81,6 +89,8 @@ def load_file(path: Path) -> tuple[list[Document], list[str]]:
     reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}
     text, title = reader.get(suffix, _read_text)(path)
     text = _require_text(text)
+    if suffix not in reader:  # plain text and Markdown, often wrapped at a fixed width
+        text = unwrap(text)
     return [Document(file_doc_id(path), text, title or _title_from(text, path), str(path), str(path),
                      titled=bool(title))], []
 
@@ -115,34 +125,36 @@ def _title_from(text: str, path: Path) -> str:
 
 
 def _read_html(path: Path) -> tuple[str, str]:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(_decode(path.read_bytes()), "html.parser")
-    title = soup.title.get_text(" ", strip=True) if soup.title else ""
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        tag.decompose()
-    lines = (line.strip() for line in soup.get_text("\n").splitlines())
-    return "\n\n".join(line for line in lines if line), title
+    paragraphs, title = html_paragraphs(_decode(path.read_bytes()))
+    return "\n\n".join(paragraphs), title
 
 
 def _read_pdf(path: Path) -> tuple[str, str]:
-    from llama_index.readers.file import PDFReader
-
     try:
-        pages = PDFReader(return_full_document=True).load_data(path)
+        pages = _file_readers().PDFReader().load_data(path)
     except Exception as error:  # pypdf raises many types for damaged files
         raise LoadError(f"unreadable PDF ({type(error).__name__}: {_short(error)})") from None
-    return "\n\n".join(page.text for page in pages), ""
+    return pdf_text([page.text for page in pages]), ""
 
 
 def _read_docx(path: Path) -> tuple[str, str]:
-    from llama_index.readers.file import DocxReader
-
     try:
-        parts = DocxReader().load_data(path)
+        parts = _file_readers().DocxReader().load_data(path)
     except Exception as error:  # docx2txt raises zip/xml errors for damaged files
         raise LoadError(f"unreadable DOCX ({type(error).__name__}: {_short(error)})") from None
     return "\n\n".join(part.text for part in parts), ""
+
+
+def _file_readers():
+    """llama-index's file readers. Importing them calls `logging.basicConfig(level=INFO)` (its slides
+    reader does), which printed every library's log lines under `rag ingest`; the root logger is put back."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    import llama_index.readers.file as readers
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return readers
 
 
 def _load_jsonl(path: Path) -> tuple[list[Document], list[str]]:
@@ -162,7 +174,8 @@ def _load_jsonl(path: Path) -> tuple[list[Document], list[str]]:
         url = record.get("url") or ""
         extra = {key: str(record[key]) for key in ("url", "published_at") if record.get(key)}
         given = " ".join(str(record.get("title") or "").split())
-        documents.append(Document(doc_id, text.replace("\r\n", "\n"), given or _title_from(text, path),
+        text = unwrap(text.replace("\r\n", "\n"))
+        documents.append(Document(doc_id, text, given or _title_from(text, path),
                                   url or f"{path}#L{number}", str(path), extra, titled=bool(given)))
     if not documents:
         raise LoadError("no usable records: " + ("; ".join(problems[:3]) or "the file is empty"))

@@ -1,0 +1,57 @@
+"""An HTML page into paragraphs: block elements end a paragraph, inline ones (links, bold) don't.
+
+BeautifulSoup's `get_text("\\n")` puts a break around every tag, so "See the <a>manual</a> for more."
+became three lines, and since a line break ends a sentence, three sentences nothing could quote
+whole; `get_text(" ")` keeps the sentence but glues the whole page into one. Neither it nor
+llama-index's HTML readers know which tags are blocks, so this walk does (a dozen lines).
+Whitespace inside a paragraph (the source's own line wrapping) collapses to single spaces; `<pre>`
+keeps its lines.
+"""
+
+from __future__ import annotations
+
+BLOCKS = {
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog", "div",
+    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "html", "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}
+SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+
+
+def html_paragraphs(markup: str) -> tuple[list[str], str]:
+    """(paragraphs in reading order, the page's <title>)."""
+    from bs4 import BeautifulSoup, NavigableString
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+    soup = BeautifulSoup(markup, "html.parser")
+    title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    paragraphs: list[str] = []
+    words: list[str] = []
+
+    def end_paragraph() -> None:
+        text = " ".join("".join(words).split())
+        if text:
+            paragraphs.append(text)
+        words.clear()
+
+    stack = [soup]  # iterative, so a deeply nested page can't hit the recursion limit
+    while stack:
+        node = stack.pop()
+        if node is None:  # the marker pushed after a block's children
+            end_paragraph()
+        elif isinstance(node, NavigableString):
+            if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                words.append(str(node))
+        elif node.name in SKIPPED:
+            continue
+        elif node.name == "pre":
+            end_paragraph()
+            paragraphs.extend(line.rstrip() for line in node.get_text().splitlines() if line.strip())
+        else:
+            if node.name in BLOCKS:
+                end_paragraph()
+                stack.append(None)
+            stack.extend(reversed(node.contents))
+    end_paragraph()
+    return paragraphs, title

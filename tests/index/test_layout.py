@@ -1,0 +1,123 @@
+"""Laid-out documents read as sentences: HTML inline tags, text wrapped at a fixed width, PDF pages."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from index.loaders import load_file
+from index.reflow import unwrap
+from index.sentences import sentence_spans
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+PROSE = ("The harbour board of Velden met on Tuesday and voted to buy four new cranes for the container "
+         "terminal, replacing machines that had worked the quay since 1974. The cranes will arrive in "
+         "spring, and the board expects the terminal to handle twice as many ships by the following "
+         "autumn, according to the minutes published after the meeting.")
+
+
+def test_inline_html_tags_stay_inside_their_sentence(tmp_path):
+    page = ("<html><head><title>Port news</title></head><body><h1>Cranes</h1>"
+            "<p>The board bought <a href='/c'>four new cranes</a> for the <b>container</b>\n   terminal.</p>"
+            "<ul><li>First item</li><li>Second <i>item</i></li></ul><pre>x = 1\ny = 2</pre>"
+            "<div>Outer text<div>Inner block</div>tail</div></body></html>")
+    path = tmp_path / "port.html"
+    path.write_text(page)
+    [doc], _ = load_file(path)
+    assert sentences(doc.text) == ["Cranes", "The board bought four new cranes for the container terminal.",
+                                   "First item", "Second item", "x = 1", "y = 2", "Outer text", "Inner block", "tail"]
+    assert doc.title == "Port news"
+
+
+def test_a_deeply_nested_page_is_read(tmp_path):
+    path = tmp_path / "deep.html"
+    path.write_text("<div>" * 3000 + "Deep fact about cranes." + "</div>" * 3000)
+    [doc], _ = load_file(path)
+    assert doc.text == "Deep fact about cranes."
+
+
+def test_text_wrapped_at_a_fixed_width_reads_as_whole_sentences_with_its_offsets_kept(tmp_path):
+    wrapped = "Harbour minutes\n\n" + textwrap.fill(PROSE, 72) + "\n\n- one item\n- another item\n"
+    path = tmp_path / "minutes.txt"
+    path.write_text(wrapped)
+    [doc], _ = load_file(path)
+    assert len(doc.text) == len(wrapped)  # a wrapped break became a space: offsets into the file still hold
+    assert [a for a, b in zip(doc.text, wrapped) if a != b] == [" "] * (textwrap.fill(PROSE, 72).count("\n"))
+    assert sentences(doc.text) == ["Harbour minutes", *sentences(PROSE), "- one item", "- another item"]
+
+
+def test_short_lines_lists_code_and_tables_are_not_joined():
+    column = "Velden Harbour Board\n12 Quay Street\nVelden 4410\nTel 555 0101\n"
+    assert unwrap(column) == column
+    long_lines = "A paragraph that an editor soft-wraps " * 6 + "\nNext paragraph " * 3
+    assert unwrap(long_lines) == long_lines  # lines past any fixed width are paragraphs
+    fill = textwrap.fill(PROSE, 60)
+    code = "```\n" + fill + "\n```\n"
+    assert unwrap(code) == code
+    items = fill.replace("\n", "\n* ")
+    assert unwrap(items) == items
+    table = "| crane | year of build and maker  |\n| A     | 1974, Hamburg shipyard    |\n"
+    assert unwrap(table) == table
+
+
+def _pdf(path: Path, pages: list[list[str]], running_head: str) -> Path:
+    from reportlab.pdfgen import canvas
+
+    pdf = canvas.Canvas(str(path))
+    for number, lines in enumerate(pages, start=11):  # the printed page numbers start at 11
+        pdf.setFont("Helvetica", 9)
+        pdf.drawString(72, 800, f"{running_head}, page {number}")
+        for row, line in enumerate(lines):
+            pdf.drawString(72, 760 - 12 * row, line)
+        pdf.drawString(300, 40, str(number))
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_pdf_pages_lose_their_running_heads_and_numbers_and_join_their_lines(tmp_path):
+    pages = [
+        ["Velden Harbour Annual Report", "This report covers the harbour of Velden in the year 2023."],
+        ["The harbour board of Velden met on Tuesday and voted to buy four new cranes for the",
+         "container terminal, replacing machines that had worked the quay since 1974. The cranes"],
+        ["will arrive in spring, and the board expects the terminal to handle twice as many ships",
+         "by the following autumn, according to the minutes that the harbour board pub-",
+         "lished after the meeting on Tuesday."],
+        ["The register of cranes lists every machine bought since the quay was built in 1901, with",
+         "the price paid and the yard that made it."],
+    ]
+    [doc], _ = load_file(_pdf(tmp_path / "report.pdf", pages, "Velden Harbour Annual Report 2023"))
+    assert "page" not in doc.text and not {"11", "12", "13", "14"} & set(doc.text.split())
+    assert doc.title == "Velden Harbour Annual Report"
+    assert sentences(doc.text) == [
+        "Velden Harbour Annual Report",
+        "This report covers the harbour of Velden in the year 2023.",
+        "The harbour board of Velden met on Tuesday and voted to buy four new cranes for the container terminal, "
+        "replacing machines that had worked the quay since 1974.",
+        "The cranes will arrive in spring, and the board expects the terminal to handle twice as many ships by the "
+        "following autumn, according to the minutes that the harbour board published after the meeting on Tuesday.",
+        "The register of cranes lists every machine bought since the quay was built in 1901, with the price paid "
+        "and the yard that made it.",
+    ]
+
+
+def test_a_short_pdf_keeps_every_line(tmp_path):
+    [doc], _ = load_file(_pdf(tmp_path / "memo.pdf", [["Leeds closes on Fridays."], ["Bristol opens."]], "Memo"))
+    assert sentences(doc.text) == ["Memo, page 11", "Leeds closes on Fridays.", "11", "Memo, page 12",
+                                   "Bristol opens.", "12"]
+
+
+def test_reading_a_pdf_prints_no_library_log_lines(tmp_path):
+    path = _pdf(tmp_path / "memo.pdf", [["The warehouse in Leeds closes on Fridays."]], "Memo")
+    script = ("import logging, sys; from pathlib import Path; from index.loaders import load_file; "
+              "load_file(Path(sys.argv[1])); print(len(logging.getLogger().handlers))")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "0" and done.stderr == ""
