@@ -7,7 +7,8 @@ No reader we have drops them, so this does, by the rule typesetters follow: a li
 bottom of a page is furniture when the same words (numbers aside) are there on at least
 `MIN_PAGES` pages, or when it carries the page number, counted the same way on `MIN_PAGES` pages
 ("Chapter 4: Function reference 13" on the page after "… 12"). Shorter documents keep every line,
-and the first page keeps its repeated ones: the running head repeats its title.
+and the first page keeps its repeated ones: the running head repeats its title. Lines of the table
+of contents (dot leaders, then a page number) go too: they match a question's words and hold no answer.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from .reflow import unwrap
 MIN_PAGES = 3
 EDGE_LINES = 2  # how many lines at each end of a page can be furniture
 _NUMBER = re.compile(r"\d+")
+# "2.4 Library Notes . . . . . . 4": a line of the contents (or the index) points at a page, says nothing
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?|…\s?|·\s?){4,}\s*(?:\d+|[ivxlc]+)?\s*$", re.IGNORECASE)
 
 
 def pdf_text(pages: list[str]) -> str:
     """The document's text: each page without its furniture, pages and wrapped lines joined."""
     lines = [[line for line in page.splitlines() if line.strip()] for page in pages]
     furniture = _furniture(lines)
-    kept = [[line for n, line in enumerate(page) if (p, n) not in furniture] for p, page in enumerate(lines)]
+    kept = [[line for n, line in enumerate(page) if (p, n) not in furniture and not _CONTENTS_ENTRY.search(line)]
+            for p, page in enumerate(lines)]
     return unwrap("\n".join(line for page in kept for line in page), proportional=True)
 
 

@@ -26,7 +26,7 @@ MIN_WRAP_WIDTH = 40  # a column of short items (an address, a list without bulle
 FULL = 0.8
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'”’)\]]*$")
 _OPENS_BLOCK = re.compile(r"\s*([-*+•◦▪‣–]\s|\d{1,3}[.)]\s|[#>|]|```|~~~|\[\d+\])")
-_CODE_OR_COLUMNS = re.compile(r"^(\t| {4})|\S {3,}\S|\t")
+_CODE_OR_COLUMNS = re.compile(r"^(\t| {4})|\S {3,}\S|\t|\|.*\|")  # indented code, aligned columns, table rows
 _HYPHENATED = re.compile(r"[a-z]-\n[a-z]|[A-Z]{2}-\n[A-Z]{2}")  # "alterna-" "tives", "OP-" "TIONAL"
 _FENCE = re.compile(r"\s*(```|~~~)")
 

@@ -64,6 +64,9 @@ def test_short_lines_lists_code_and_tables_are_not_joined():
     assert unwrap(items) == items
     table = "| crane | year of build and maker  |\n| A     | 1974, Hamburg shipyard    |\n"
     assert unwrap(table) == table
+    rows = ("crane A | bought in 1974 from the Hamburg shipyard | still working on the quay\n"
+            "crane B | bought in 1988 from the Rotterdam shipyard | sold to Ostra in 2019\n") * 2
+    assert unwrap(rows) == rows
 
 
 def _pdf(path: Path, pages: list[list[str]], running_head: str) -> Path:
@@ -81,9 +84,10 @@ def _pdf(path: Path, pages: list[list[str]], running_head: str) -> Path:
     return path
 
 
-def test_pdf_pages_lose_their_running_heads_and_numbers_and_join_their_lines(tmp_path):
+def test_pdf_pages_lose_their_running_heads_numbers_and_contents_and_join_their_lines(tmp_path):
     pages = [
-        ["Velden Harbour Annual Report", "This report covers the harbour of Velden in the year 2023."],
+        ["Velden Harbour Annual Report", "This report covers the harbour of Velden in the year 2023.", "Contents",
+         "1 Cranes . . . . . . . . . . . . . . . . . . . . . . . . . . . . 12", "2 The register . . . . . . . . . . . . . . 14"],
         ["The harbour board of Velden met on Tuesday and voted to buy four new cranes for the",
          "container terminal, replacing machines that had worked the quay since 1974. The cranes"],
         ["will arrive in spring, and the board expects the terminal to handle twice as many ships",
@@ -98,6 +102,7 @@ def test_pdf_pages_lose_their_running_heads_and_numbers_and_join_their_lines(tmp
     assert sentences(doc.text) == [
         "Velden Harbour Annual Report",
         "This report covers the harbour of Velden in the year 2023.",
+        "Contents",
         "The harbour board of Velden met on Tuesday and voted to buy four new cranes for the container terminal, "
         "replacing machines that had worked the quay since 1974.",
         "The cranes will arrive in spring, and the board expects the terminal to handle twice as many ships by the "
