@@ -279,7 +279,7 @@ def _extractive_answer(question: str, passages: list[Passage], ranked: list[extr
         key = (evidence.passage.id, evidence.start, evidence.end)
         if key not in citations:
             citations[key] = _citation(len(citations) + 1, evidence.passage, evidence.text, evidence.start, evidence.end)
-        sentences.append(Sentence(evidence.text, [citations[key].n], True))
+        sentences.append(Sentence(" ".join(evidence.text.split()), [citations[key].n], True))
     return Answer(question, _render(sentences), False, sentences, list(citations.values()), "extractive", passages=passages)
 
 

@@ -27,7 +27,7 @@ Extractive answers are verbatim, so every sentence is supported by construction 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -145,7 +145,20 @@ def best_sentences(ranked: list[Evidence], max_sentences: int = 2) -> list[Evide
         if candidate.matched - covered:  # a second sentence must add evidence, not repeat the topic
             chosen.append(candidate)
             covered |= candidate.matched
-    return chosen
+    return [with_what_follows(evidence) for evidence in chosen]
+
+
+def with_what_follows(evidence: Evidence) -> Evidence:
+    """A sentence that ends in a colon ("Bug reports should be sent to:", "the order to perform the
+    checks is:") announces the sentence after it, which holds what it says: the two go together."""
+    if not evidence.text.rstrip().endswith(":"):
+        return evidence
+    passage = evidence.passage
+    following = sentence_spans(passage.text[evidence.end - passage.start :], offset=evidence.end)
+    if not following:
+        return evidence
+    end = following[0][1]
+    return replace(evidence, end=end, text=passage.text[evidence.start - passage.start : end - passage.start])
 
 
 def idf_weights(question_terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from . import answer_type
-from .extractive import Evidence
+from .extractive import Evidence, with_what_follows
 from .text import terms
 
 MAX_SOURCES = 4
@@ -84,6 +84,7 @@ def select_evidence(ranked: list[Evidence]) -> list[Evidence]:
             break
         if len(chosen) == MAX_SOURCES or (chosen and size + len(evidence.text) > MAX_SOURCE_CHARS):
             break
+        evidence = with_what_follows(evidence)
         chosen.append(evidence)
         size += len(evidence.text)
     return chosen

@@ -106,3 +106,21 @@ def test_the_date_a_corpus_gives_reaches_the_retrieved_passages(tmp_path):
     assert published == {"a": "2022-09-30T08:00:00", "b": ""}
     answer = assistant.ask("When does the ferry to Elin leave?", llm="extractive")
     assert [c.published for c in answer.citations] == ["2022-09-30T08:00:00"]  # the citation says it too
+
+
+def test_a_sentence_ending_in_a_colon_is_shown_with_the_one_it_announces(tmp_path):
+    text = ("Velden harbour notes\n\nThe harbour office opens at eight.\n\nDamage to a berth should be reported to:\n\n"
+            "    berths@velden.example\n\nThe office answers within a day.")
+    ranked = extractive.rank_sentences("Where should damage to a berth be reported?", [_passage(text)])
+    [shown] = [e for e in generate.select_evidence(ranked) if "reported" in e.text]
+    assert shown.text == "Damage to a berth should be reported to:\n\n    berths@velden.example"
+    assert text[shown.start:shown.end] == shown.text  # the quote is still the document's text at its offsets
+    assert generate.select_evidence(extractive.rank_sentences("When does the office open?", [_passage(text)]))[0].text \
+        == "The harbour office opens at eight."  # a sentence without a colon is shown alone
+
+    (tmp_path / "notes.txt").write_text(text)
+    assistant = Assistant()
+    assistant.ingest([tmp_path / "notes.txt"])
+    answer = assistant.ask("Where should damage to a berth be reported?", llm="extractive")
+    assert answer.answer.startswith("Damage to a berth should be reported to: berths@velden.example [1]")
+    assert answer.citations[0].quote == "Damage to a berth should be reported to:\n\n    berths@velden.example"
