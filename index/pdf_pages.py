@@ -42,19 +42,15 @@ def _furniture(pages: list[list[str]]) -> set[tuple[int, int]]:
     """(page, line) of every header, footer and page number line."""
     if len(pages) < MIN_PAGES:
         return set()
-    shapes, offsets = Counter(), Counter()
-    for p, page in enumerate(pages):
-        for n in _edges(page):
-            shapes[_shape(page[n])] += 1
-            offsets.update({number - p for number in _page_numbers(page[n])})
+    edges = [(p, n, _shape(page[n]), _page_numbers(page[n])) for p, page in enumerate(pages) for n in _edges(page)]
+    shapes = Counter(shape for _, _, shape, _ in edges)
+    offsets = Counter(number - p for p, _, _, numbers in edges for number in numbers)
     found = set()
-    for p, page in enumerate(pages):
-        for n in _edges(page):
-            # the first page's top line is the title that the running head repeats
-            repeated = p > 0 and shapes[_shape(page[n])] >= MIN_PAGES and re.search(r"[^\W\d_]", page[n])
-            numbered = any(offsets[number - p] >= MIN_PAGES for number in _page_numbers(page[n]))
-            if repeated or numbered:
-                found.add((p, n))
+    for p, n, shape, numbers in edges:
+        # the first page's top line is the title that the running head repeats
+        repeated = p > 0 and shapes[shape] >= MIN_PAGES and re.search(r"[^\W\d_]", shape)
+        if repeated or any(offsets[number - p] >= MIN_PAGES for number in numbers):
+            found.add((p, n))
     return found
 
 
