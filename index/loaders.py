@@ -125,8 +125,25 @@ def _title_from(text: str, path: Path) -> str:
 
 
 def _read_html(path: Path) -> tuple[str, str]:
-    paragraphs, title = html_paragraphs(_decode(path.read_bytes()))
+    paragraphs, title = html_paragraphs(_decode_html(path.read_bytes()))
     return "\n\n".join(paragraphs), title
+
+
+def _decode_html(raw: bytes) -> str:
+    """UTF-8, or the charset the page declares (`<meta charset="iso-8859-1">`, common on older pages);
+    never a guess."""
+    from bs4.dammit import EncodingDetector
+
+    try:
+        return _decode(raw)
+    except LoadError as error:
+        declared = EncodingDetector.find_declared_encoding(raw, is_html=True)
+        if not declared or b"\x00" in raw[:8192]:
+            raise
+        try:
+            return raw.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            raise LoadError(f"{error}, nor the {declared} it declares") from None
 
 
 def _read_pdf(path: Path) -> tuple[str, str]:

@@ -5,7 +5,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from index.loaders import load_file
+import pytest
+
+from index.loaders import LoadError, load_file
 from index.reflow import unwrap
 from index.sentences import sentence_spans
 
@@ -126,3 +128,19 @@ def test_reading_a_pdf_prints_no_library_log_lines(tmp_path):
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "0" and done.stderr == ""
+
+
+def test_an_older_page_is_read_in_the_charset_it_declares_and_an_undeclared_one_is_refused(tmp_path):
+    page = '<html><head><meta charset="iso-8859-1"><title>Caf\u00e9</title></head><body><p>Cr\u00e8me br\u00fbl\u00e9e costs four euros.</p></body></html>'
+    declared = tmp_path / "menu.html"
+    declared.write_bytes(page.encode("latin-1"))
+    [doc], _ = load_file(declared)
+    assert doc.text == "Cr\u00e8me br\u00fbl\u00e9e costs four euros." and doc.title == "Caf\u00e9"
+
+    undeclared = tmp_path / "old.html"
+    undeclared.write_bytes(page.replace('<meta charset="iso-8859-1">', "").encode("latin-1"))
+    wrong = tmp_path / "wrong.html"
+    wrong.write_bytes(page.replace("iso-8859-1", "no-such-charset").encode("latin-1"))
+    for path, reason in ((undeclared, "not UTF-8"), (wrong, "nor the no-such-charset it declares")):
+        with pytest.raises(LoadError, match=reason):
+            load_file(path)
