@@ -5,7 +5,8 @@ became three lines, and since a line break ends a sentence, three sentences noth
 whole; `get_text(" ")` keeps the sentence but glues the whole page into one. Neither it nor
 llama-index's HTML readers know which tags are blocks, so this walk does (a dozen lines).
 Whitespace inside a paragraph (the source's own line wrapping) collapses to single spaces; `<pre>`
-keeps its lines.
+keeps its lines. Navigation (`<nav>`) and controls (buttons, drop-downs) are not read: a site's menu
+repeats on every page and answers nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ BLOCKS = {
     "header", "hr", "html", "legend", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table",
     "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }
-SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object"}
+# not the page's text: code, embedded objects, a site's navigation and the page's controls
+SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "nav", "button", "select"}
 
 
 def html_paragraphs(markup: str) -> tuple[list[str], str]:

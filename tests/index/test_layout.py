@@ -25,7 +25,8 @@ PROSE = ("The harbour board of Velden met on Tuesday and voted to buy four new c
 
 
 def test_inline_html_tags_stay_inside_their_sentence(tmp_path):
-    page = ("<html><head><title>Port news</title></head><body><h1>Cranes</h1>"
+    page = ("<html><head><title>Port news</title></head><body><nav><a href='/'>Home</a> <a href='/c'>Cranes</a></nav>"
+            "<button>Dark theme</button><select><option>English</option></select><h1>Cranes</h1>"
             "<p>The board bought <a href='/c'>four new cranes</a> for the <b>container</b>\n   terminal.</p>"
             "<ul><li>First item</li><li>Second <i>item</i></li></ul><pre>x = 1\ny = 2</pre>"
             "<div>Outer text<div>Inner block</div>tail</div></body></html>")
