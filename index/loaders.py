@@ -102,13 +102,20 @@ def _require_text(text: str) -> str:
     return text
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes, declared: str | None = None) -> str:
+    """UTF-8, or else the charset the file declares (an HTML page's `<meta charset>`); never a guess."""
     if b"\x00" in raw[:8192]:
         raise LoadError("binary content, not text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise LoadError(f"not UTF-8 text (undecodable byte at offset {error.start})") from None
+        problem = f"not UTF-8 text (undecodable byte at offset {error.start})"
+    if declared:
+        try:
+            return raw.decode(declared)
+        except (LookupError, UnicodeDecodeError):
+            problem += f", nor the {declared} it declares"
+    raise LoadError(problem)
 
 
 def _read_text(path: Path) -> tuple[str, str]:
@@ -125,25 +132,11 @@ def _title_from(text: str, path: Path) -> str:
 
 
 def _read_html(path: Path) -> tuple[str, str]:
-    paragraphs, title = html_paragraphs(_decode_html(path.read_bytes()))
-    return "\n\n".join(paragraphs), title
-
-
-def _decode_html(raw: bytes) -> str:
-    """UTF-8, or the charset the page declares (`<meta charset="iso-8859-1">`, common on older pages);
-    never a guess."""
     from bs4.dammit import EncodingDetector
 
-    try:
-        return _decode(raw)
-    except LoadError as error:
-        declared = EncodingDetector.find_declared_encoding(raw, is_html=True)
-        if not declared or b"\x00" in raw[:8192]:
-            raise
-        try:
-            return raw.decode(declared)
-        except (LookupError, UnicodeDecodeError):
-            raise LoadError(f"{error}, nor the {declared} it declares") from None
+    raw = path.read_bytes()  # an older page in Latin-1 declares it: `<meta charset="iso-8859-1">`
+    paragraphs, title = html_paragraphs(_decode(raw, EncodingDetector.find_declared_encoding(raw, is_html=True)))
+    return "\n\n".join(paragraphs), title
 
 
 def _read_pdf(path: Path) -> tuple[str, str]:
