@@ -70,13 +70,15 @@ def run_eval(args) -> int:
     collection = re.sub(r"[^A-Za-z0-9._-]", "-", dataset.name)[:60].strip("-._") or "eval"
     assistant = Assistant(home=home, collection=collection, chroma_url=args.chroma_url, settings=settings)
     progress = not args.quiet and sys.stderr.isatty()
+    ours = harness.OurSystem(assistant, llm=args.llm, k=args.k, dated=not args.undated)
+    # read now, so a record that is not one fails before minutes of indexing, not after
+    recorder = load_llm(ours.backend, settings) if args.llm_record and ours.backend in ("local", "openai") else None
     # the collection is the question set's own: copies of its corpus indexed from a moved or older clone
     # would be retrieved beside its own and fill the prompt's few slots twice
     ingested = assistant.ingest(dataset.corpus, exclusive=True, progress=progress)
     print(f"corpus: {ingested.summary()}", file=sys.stderr)
 
     judge = AlignmentJudge() if args.judge == "alignment" else LLMJudge(args.judge, settings)
-    ours = harness.OurSystem(assistant, llm=args.llm, k=args.k, dated=not args.undated)
     results = [harness.run(dataset, ours, judge, args.limit, progress, answer=not args.retrieval_only, skip=args.skip)]
     if args.baseline:
         from .baseline import LlamaIndexBaseline
@@ -86,8 +88,7 @@ def run_eval(args) -> int:
         results.append(harness.run(dataset, baseline, judge, args.limit, progress, answer=not args.retrieval_only,
                                    skip=args.skip))
 
-    if args.llm_record and ours.backend in ("local", "openai"):
-        recorder = load_llm(ours.backend, settings)
+    if recorder is not None:
         results[0]["summary"]["recorded"] = {"file": str(args.llm_record), "replayed": recorder.replayed, "run": recorder.run}
         print(f"model replies: {recorder.replayed} replayed from {args.llm_record}, {recorder.run} run and recorded",
               file=sys.stderr)
