@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -100,7 +102,9 @@ def start_server():
 
 @pytest.fixture
 def run_rag(isolated_home):
-    """Run the real `rag` command line in a subprocess (same interpreter, same isolated home)."""
+    """Run the real `rag` command line in a subprocess (same interpreter, same isolated home): for what
+    only a process shows (its stdout untouched by C libraries, `python -m rag`, a network namespace, two
+    processes at once). Each call pays the ~8 s start-up of torch, the embedder and Chroma."""
 
     def run(*args: str, env: dict | None = None, prefix: tuple[str, ...] = (), timeout: int = 300):
         full_env = {**os.environ, **(env or {})}
@@ -108,5 +112,26 @@ def run_rag(isolated_home):
             [*prefix, sys.executable, "-m", "rag", *args], capture_output=True, text=True,
             env=full_env, timeout=timeout, cwd=ROOT,
         )
+
+    return run
+
+
+@pytest.fixture
+def invoke_rag(isolated_home, monkeypatch):
+    """Run the real `rag` command line in this process, as llm's tests use click's CliRunner: the same
+    `main(argv)`, exit status, stdout and stderr, with the start-up paid once per session, not per call."""
+    from rag.cli import main
+
+    def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+        out, err = io.StringIO(), io.StringIO()
+        with monkeypatch.context() as patch, redirect_stdout(out), redirect_stderr(err):
+            patch.chdir(ROOT)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            try:
+                status = main(list(args))
+            except SystemExit as exit:  # argparse's usage errors and --help
+                status = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+        return subprocess.CompletedProcess(["rag", *args], status, out.getvalue(), err.getvalue())
 
     return run

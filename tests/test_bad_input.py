@@ -79,9 +79,9 @@ def test_bad_question_python_api(case, home, nothing_lost):
 
 
 @pytest.mark.parametrize("case", list(BAD_QUESTIONS))
-def test_bad_question_cli(case, run_rag, home, nothing_lost):
+def test_bad_question_cli(case, invoke_rag, home, nothing_lost):
     question, words = BAD_QUESTIONS[case]
-    result = run_rag("ask", question, "--home", str(home))
+    result = invoke_rag("ask", question, "--home", str(home))
     assert result.returncode == 2
     assert result.stderr.startswith("rag: ") and words in result.stderr and "Traceback" not in result.stderr
 
@@ -152,11 +152,11 @@ def catalog(tmp_path_factory):
     return folder, cases
 
 
-def test_each_bad_file_is_skipped_with_its_reason_and_the_good_one_is_ingested(catalog, run_rag, home, tmp_path):
+def test_each_bad_file_is_skipped_with_its_reason_and_the_good_one_is_ingested(catalog, invoke_rag, home, tmp_path):
     folder, cases = catalog
     home = shutil.copytree(home, tmp_path / "home")  # the bad files stay out of the other cases' index
     before = index_state(home)
-    result = run_rag("ingest", str(folder), "--home", str(home), "--quiet")
+    result = invoke_rag("ingest", str(folder), "--home", str(home), "--quiet")
     assert result.returncode == 1  # something was skipped
     assert "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
@@ -169,8 +169,8 @@ def test_each_bad_file_is_skipped_with_its_reason_and_the_good_one_is_ingested(c
     assert after["chunks"] > before["chunks"] and KNOWN_ANSWER in after["answer"]
 
 
-def test_a_path_that_does_not_exist(run_rag, home, nothing_lost, tmp_path):
-    result = run_rag("ingest", str(tmp_path / "nowhere"), "--home", str(home))
+def test_a_path_that_does_not_exist(invoke_rag, home, nothing_lost, tmp_path):
+    result = invoke_rag("ingest", str(tmp_path / "nowhere"), "--home", str(home))
     assert result.returncode == 1 and "no such file or folder" in result.stderr
 
 

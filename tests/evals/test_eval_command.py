@@ -22,9 +22,9 @@ def gates(*names: str) -> list[str]:
     return [arg for name in names for arg in ("--fail-under", name)]
 
 
-def test_seed_eval_passes_its_gates_and_writes_the_report(run_rag, tmp_path):
+def test_seed_eval_passes_its_gates_and_writes_the_report(invoke_rag, tmp_path):
     report = tmp_path / "report"
-    result = run_rag("eval", "--dataset", "seeds", "--llm", "extractive", "--home", str(tmp_path / "home"),
+    result = invoke_rag("eval", "--dataset", "seeds", "--llm", "extractive", "--home", str(tmp_path / "home"),
                      "--report", str(report), *gates(*EXTRACTIVE_GATES))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "retrieval hit@5" in result.stdout and "citation precision (ALCE)" in result.stdout
@@ -43,26 +43,26 @@ def test_seed_eval_passes_its_gates_and_writes_the_report(run_rag, tmp_path):
     assert "# Grounding eval: seeds" in markdown and "where it loses" in markdown
 
 
-def test_a_missed_threshold_fails_with_a_message(run_rag, tmp_path):
-    result = run_rag("eval", "--dataset", "seeds", "--llm", "extractive", "--limit", "3", "--home", str(tmp_path / "h"),
+def test_a_missed_threshold_fails_with_a_message(invoke_rag, tmp_path):
+    result = invoke_rag("eval", "--dataset", "seeds", "--llm", "extractive", "--limit", "3", "--home", str(tmp_path / "h"),
                      "--report", str(tmp_path / "r"), "--json", *gates("answer_in_text=1.01", "no_such_metric=0"))
     assert result.returncode == 1
     assert "below threshold: answer_in_text" in result.stderr and "no_such_metric = None" in result.stderr
     assert "groundrag" in json.loads(result.stdout)
 
 
-def test_skip_and_limit_take_a_held_out_slice(run_rag, tmp_path):
+def test_skip_and_limit_take_a_held_out_slice(invoke_rag, tmp_path):
     arguments = ["--dataset", "seeds", "--llm", "extractive", "--home", str(tmp_path / "home"), "--json", "--quiet"]
-    result = run_rag("eval", *arguments, "--skip", "30", "--limit", "3", "--report", str(tmp_path / "r"))
+    result = invoke_rag("eval", *arguments, "--skip", "30", "--limit", "3", "--report", str(tmp_path / "r"))
     assert result.returncode == 0, result.stderr[-2000:]
     [run] = json.loads((tmp_path / "r" / "results.json").read_text())["runs"]
     assert [q["qid"] for q in run["questions"]] == [q["qid"] for q in seed_questions()[30:33]]
     for option in ("--skip", "--limit"):
-        refused = run_rag("eval", *arguments, option, "-3")
+        refused = invoke_rag("eval", *arguments, option, "-3")
         assert refused.returncode == 2 and "expected a whole number of questions" in refused.stderr
 
 
-def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_path):
+def test_the_eval_collection_holds_only_its_question_sets_corpus(invoke_rag, tmp_path):
     for clone in ("old", "new"):  # one question set in two clones that share an eval home
         folder = tmp_path / clone / "bridges"
         (folder / "corpus").mkdir(parents=True)
@@ -70,21 +70,21 @@ def test_the_eval_collection_holds_only_its_question_sets_corpus(run_rag, tmp_pa
         (folder / "questions.jsonl").write_text(json.dumps({"question": "When did the Lindqvist Bridge open?",
                                                             "answers": ["1932"]}) + "\n")
     arguments = ["--llm", "extractive", "--home", str(tmp_path / "home"), "--json", "--quiet"]
-    old = run_rag("eval", "--dataset", str(tmp_path / "old" / "bridges"), "--report", str(tmp_path / "r1"), *arguments)
+    old = invoke_rag("eval", "--dataset", str(tmp_path / "old" / "bridges"), "--report", str(tmp_path / "r1"), *arguments)
     assert old.returncode == 0, old.stderr[-2000:]
     (tmp_path / "new" / "bridges" / "corpus" / "extra.txt").write_text("The bridge is painted green every decade.")
-    new = run_rag("eval", "--dataset", str(tmp_path / "new" / "bridges"), "--report", str(tmp_path / "r2"), *arguments)
+    new = invoke_rag("eval", "--dataset", str(tmp_path / "new" / "bridges"), "--report", str(tmp_path / "r2"), *arguments)
     assert new.returncode == 0 and "removed 1 documents indexed from outside" in new.stderr, new.stderr[-2000:]
     [question] = json.loads((tmp_path / "r2" / "results.json").read_text())["runs"][0]["questions"]
     retrieved = {hit["doc_id"] for hit in question["retrieved"]}  # doc ids are name-<hash of the path>
     assert sorted(doc_id.rsplit("-", 1)[0] for doc_id in retrieved) == ["bridge", "extra"]  # the old copy is gone
 
     (tmp_path / "new" / "bridges" / "corpus" / "extra.txt").unlink()  # a corpus file deleted since the last run
-    again = run_rag("eval", "--dataset", str(tmp_path / "new" / "bridges"), "--report", str(tmp_path / "r3"), *arguments)
+    again = invoke_rag("eval", "--dataset", str(tmp_path / "new" / "bridges"), "--report", str(tmp_path / "r3"), *arguments)
     assert again.returncode == 0 and "1 removed" in again.stderr, again.stderr[-2000:]
 
 
-def test_a_question_is_asked_on_its_date_unless_undated(run_rag, tmp_path):
+def test_a_question_is_asked_on_its_date_unless_undated(invoke_rag, tmp_path):
     folder = tmp_path / "weekly"
     folder.mkdir()
     stories = [("june", "2022-06-02", "40,000"), ("september", "2022-09-29", "90,000")]
@@ -96,15 +96,15 @@ def test_a_question_is_asked_on_its_date_unless_undated(run_rag, tmp_path):
                                                         "question_date": "2022-06-05"}) + "\n")
     arguments = ["--dataset", str(folder), "--llm", "extractive", "--home", str(tmp_path / "home"), "--quiet"]
     for flags, retrieved, right in (([], {"june"}, 1.0), (["--undated"], {"september", "june"}, 0.0)):
-        result = run_rag("eval", *arguments, *flags, "--report", str(tmp_path / "r"))
+        result = invoke_rag("eval", *arguments, *flags, "--report", str(tmp_path / "r"))
         assert result.returncode == 0, result.stderr[-2000:]
         [question] = json.loads((tmp_path / "r" / "results.json").read_text())["runs"][0]["questions"]
         assert {hit["doc_id"] for hit in question["retrieved"]} == retrieved
         assert question["scores"]["right_and_cited"] == right  # undated, the newest story is taken
 
 
-def test_eval_on_a_missing_set_is_a_clear_error(run_rag, tmp_path):
-    result = run_rag("eval", "--dataset", str(tmp_path / "nowhere"), "--home", str(tmp_path / "h"))
+def test_eval_on_a_missing_set_is_a_clear_error(invoke_rag, tmp_path):
+    result = invoke_rag("eval", "--dataset", str(tmp_path / "nowhere"), "--home", str(tmp_path / "h"))
     assert result.returncode == 1 and "no questions.jsonl" in result.stderr and "Traceback" not in result.stderr
 
 
@@ -137,24 +137,24 @@ def test_seed_eval_with_the_local_model_passes_its_gates_and_replays_its_record(
     assert "the times above are not real" in (tmp_path / "second" / "report.md").read_text()
 
 
-def test_a_record_that_is_not_one_is_a_clear_error(run_rag, tmp_path):
+def test_a_record_that_is_not_one_is_a_clear_error(invoke_rag, tmp_path):
     record = tmp_path / "replies.jsonl"
     record.write_text("not json\n{}\n")
-    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--limit", "1", "--home", str(tmp_path / "home"),
+    result = invoke_rag("eval", "--dataset", "seeds", "--llm", "local", "--limit", "1", "--home", str(tmp_path / "home"),
                      "--llm-record", str(record))
     assert result.returncode == 1 and f"{record}:1 is not a recorded model reply" in result.stderr
     assert record.read_text() == "not json\n{}\n"  # left as it was
     record.write_text("{}\n")  # a whole last line that is not a record is no torn write either
-    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--limit", "1", "--home", str(tmp_path / "home"),
+    result = invoke_rag("eval", "--dataset", "seeds", "--llm", "local", "--limit", "1", "--home", str(tmp_path / "home"),
                      "--llm-record", str(record))
     assert result.returncode == 1 and record.read_text() == "{}\n"
 
 
 @pytest.mark.slow
-def test_the_llama_index_baseline_answers_the_same_questions(run_rag, tmp_path):
+def test_the_llama_index_baseline_answers_the_same_questions(invoke_rag, tmp_path):
     report = tmp_path / "report"
-    result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--home", str(tmp_path / "home"), "--report", str(report),
-                     "--baseline", "--limit", "3", "--agreement", "2", timeout=900)
+    result = invoke_rag("eval", "--dataset", "seeds", "--llm", "local", "--home", str(tmp_path / "home"), "--report", str(report),
+                     "--baseline", "--limit", "3", "--agreement", "2")
     assert result.returncode == 0, result.stderr[-2000:]
     results = json.loads((report / "results.json").read_text())
     ours, baseline = results["runs"]

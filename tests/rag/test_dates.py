@@ -76,11 +76,11 @@ def test_this_weeks_question_is_not_answered_from_an_older_story(news):
     assert {p.doc_id for p in news.retrieve(question, k=5, as_of="2022-08-01")} == {"june", "guide"}
 
 
-def test_the_command_line_takes_the_date_asked(run_rag, tmp_path):
+def test_the_command_line_takes_the_date_asked(invoke_rag, tmp_path):
     corpus = tmp_path / "news.jsonl"
     corpus.write_text("\n".join(json.dumps(story) for story in STORIES) + "\n")
-    run_rag("ingest", str(corpus))
-    asked = run_rag("retrieve", "storm power homes valley", "--as-of", "2022-06-05", "--json")
+    invoke_rag("ingest", str(corpus))
+    asked = invoke_rag("retrieve", "storm power homes valley", "--as-of", "2022-06-05", "--json")
     assert {p["doc_id"] for p in json.loads(asked.stdout)["passages"]} == {"june", "guide"}
 
 
