@@ -5,8 +5,9 @@ became three lines, and since a line break ends a sentence, three sentences noth
 whole; `get_text(" ")` keeps the sentence but glues the whole page into one. Neither it nor
 llama-index's HTML readers know which tags are blocks, so this walk does (a dozen lines).
 Whitespace inside a paragraph (the source's own line wrapping) collapses to single spaces; `<pre>`
-keeps its lines. Navigation (`<nav>`) and controls (buttons, drop-downs) are not read: a site's menu
-repeats on every page and answers nothing.
+keeps its lines; a table row is one line, its cells set apart by " | " (a cell alone, "deny", says
+nothing of its row). Navigation (`<nav>`) and controls (buttons, drop-downs) are not read: a site's
+menu repeats on every page and answers nothing; nor is struck-out text, which its author withdrew.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ BLOCKS = {
     "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "dialog", "div",
     "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
     "header", "hr", "html", "legend", "li", "main", "ol", "p", "pre", "section", "summary", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "tbody", "tfoot", "thead", "tr", "ul",
 }
-# not the page's text: code, embedded objects, a site's navigation and the page's controls
-SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "nav", "button", "select"}
+CELLS = {"td", "th"}
+# not the page's text: code, embedded objects, a site's navigation, the page's controls, and what its
+# author struck out ("<del>$20</del> $15" says $15)
+SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "object", "nav", "button", "select",
+           "del", "s", "strike"}
 
 
 def html_paragraphs(markup: str) -> tuple[list[str], str]:
@@ -51,6 +55,8 @@ def html_paragraphs(markup: str) -> tuple[list[str], str]:
             end_paragraph()
             paragraphs.extend(line.rstrip() for line in node.get_text().splitlines() if line.strip())
         else:
+            if node.name in CELLS and "".join(words).strip():
+                words.append(" | ")
             if node.name in BLOCKS:
                 end_paragraph()
                 stack.append(None)

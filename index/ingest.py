@@ -26,10 +26,11 @@ from .loaders import SUPPORTED_SUFFIXES, Document, LoadError, file_sha256, iter_
 from .sentence_vectors import SentenceVectors
 
 # Bumped when the loaders make other documents of the same bytes ("titled-1": the titled flag; "layout-2":
-# HTML inline tags, wrapped lines and PDF page furniture, `index/reflow.py`). A file's
+# HTML inline tags, wrapped lines and PDF page furniture, `index/reflow.py`; "markdown-3": Markdown rendered,
+# table rows as lines). A file's
 # stamp carries it, so the "bytes unchanged, skip the file" shortcut can't keep documents an older
 # loader or chunker made; re-read, unchanged documents keep their content hash and embed nothing.
-READER_VERSION = "layout-2"
+READER_VERSION = "markdown-3"
 MAX_FILE_MB = 64  # default cap per file; the realtimeqa-news corpus (a 36 MB .jsonl) fits
 WRITE_BATCH = 1024  # chunks per embed+upsert round; bounds memory on large corpora
 

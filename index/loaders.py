@@ -3,9 +3,10 @@
 PDF and DOCX go through llama-index's readers (pypdf, docx2txt), a PDF's pages then lose their
 running heads and page numbers (`pdf_pages.py`). Text, Markdown and HTML are read here because we
 need the document's exact text (offsets into it are what citations point at) and a title;
-llama-index's MarkdownReader splits into sections and rewrites headers, which we don't want. HTML is
-read block by block (`html_text.py`), and lines wrapped at a fixed width are joined (`reflow.py`),
-because a line break ends a sentence.
+llama-index's MarkdownReader splits into sections and keeps the markup, which we don't want. HTML is
+read block by block (`html_text.py`), Markdown rendered and then read so (`markdown_text.py`), and
+lines of plain text wrapped at a fixed width are joined (`reflow.py`), because a line break ends a
+sentence.
 Every failure becomes a LoadError with a one-line reason, never a crash of the whole ingest.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .html_text import html_paragraphs
+from .markdown_text import markdown_paragraphs
 from .pdf_pages import pdf_text
 from .reflow import unwrap
 
@@ -86,10 +88,11 @@ def load_file(path: Path) -> tuple[list[Document], list[str]]:
         raise LoadError(f"unsupported file type {suffix or '(none)'}")
     if suffix == ".jsonl":
         return _load_jsonl(path)
-    reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html}
+    reader = {".pdf": _read_pdf, ".docx": _read_docx, ".html": _read_html, ".htm": _read_html,
+              ".md": _read_markdown, ".markdown": _read_markdown}
     text, title = reader.get(suffix, _read_text)(path)
     text = _require_text(text)
-    if suffix not in reader:  # plain text and Markdown, often wrapped at a fixed width
+    if suffix not in reader:  # plain text, often wrapped at a fixed width
         text = unwrap(text)
     return [Document(file_doc_id(path), text, title or _title_from(text, path), str(path), str(path),
                      titled=bool(title))], []
@@ -121,6 +124,10 @@ def _decode(raw: bytes, declared: str | None = None) -> str:
 def _read_text(path: Path) -> tuple[str, str]:
     text = _decode(path.read_bytes())
     return text, ""
+
+
+def _read_markdown(path: Path) -> tuple[str, str]:
+    return "\n\n".join(markdown_paragraphs(_decode(path.read_bytes()))), ""
 
 
 def _title_from(text: str, path: Path) -> str:

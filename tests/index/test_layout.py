@@ -18,6 +18,11 @@ def sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 PROSE = ("The harbour board of Velden met on Tuesday and voted to buy four new cranes for the container "
          "terminal, replacing machines that had worked the quay since 1974. The cranes will arrive in "
          "spring, and the board expects the terminal to handle twice as many ships by the following "
@@ -36,6 +41,47 @@ def test_inline_html_tags_stay_inside_their_sentence(tmp_path):
     assert sentences(doc.text) == ["Cranes", "The board bought four new cranes for the container terminal.",
                                    "First item", "Second item", "x = 1", "y = 2", "Outer text", "Inner block", "tail"]
     assert doc.title == "Port news"
+
+
+def test_markdown_is_read_as_its_words_not_its_markup(tmp_path):
+    note = textwrap.dedent("""\
+        ---
+        layout: page
+        ---
+        # Port *news*
+
+        [![build](https://ci.example/badge.svg)](https://ci.example)
+
+        The board bought [four new cranes](https://example.org/cranes "Cranes") for the **container**
+        terminal, says the [report][minutes].
+
+        | Crane | Lift |
+        |-------|------|
+        | `C-1` | 40 t |
+
+        ```sh
+        crane --lift 40
+        crane --park
+        ```
+
+        <details><summary>Older cranes</summary>
+
+        Sold in ~~2019~~ 2020.
+        </details>
+
+        [minutes]: https://example.org/minutes.pdf
+        """)
+    [doc], _ = load_file(write(tmp_path / "port.md", note))
+    assert sentences(doc.text) == ["Port news", "The board bought four new cranes for the container terminal, says the report.",
+                                   "Crane | Lift", "C-1 | 40 t", "crane --lift 40", "crane --park", "Older cranes",
+                                   "Sold in 2020."]
+    assert doc.title == "Port news" and "http" not in doc.text and "layout" not in doc.text
+
+
+def test_an_html_table_row_is_one_line_of_cells(tmp_path):
+    page = "<table><tr><th>Category</th><th>Level</th></tr><tr><td>correctness</td><td><b>deny</b></td></tr></table>"
+    [doc], _ = load_file(write(tmp_path / "lints.html", page))
+    assert sentences(doc.text) == ["Category | Level", "correctness | deny"]
 
 
 def test_a_deeply_nested_page_is_read(tmp_path):
