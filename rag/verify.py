@@ -363,7 +363,10 @@ def _coverage(claim_terms: set[str], question_terms: set[str], span_terms: list[
     """
     added, restated = claim_terms - question_terms, claim_terms & question_terms
     weight = len(added) + RESTATED_WEIGHT * len(restated)
-    return np.array([(len(added & found) + RESTATED_WEIGHT * len(restated & found)) / weight for found in span_terms])
+    # a span holding none of what the sentence adds holds only the question: "The default level of the
+    # clippy::pedantic lints is medium" is not "each category has a default lint level", however close
+    return np.array([(len(added & found) + RESTATED_WEIGHT * len(restated & found)) / weight
+                     if found & added or not added else 0.0 for found in span_terms])
 
 
 def require_answer_type(judgements: list[Judgement], question: str) -> None:

@@ -66,6 +66,14 @@ def test_an_invented_name_is_caught(spans):
     assert any("Antwerp" in reason for reason in verdict.reasons)
 
 
+def test_an_invented_word_beside_the_questions_own_words_is_caught():
+    lints = candidate_spans([passage("c", "Clippy\n\nLints are divided into categories, each with a default lint level. You "
+                                          "can choose how much Clippy is supposed to help you by changing the lint level by category.")])
+    question = "What is the default level of the clippy::pedantic lints?"
+    verdict = check("The default level of the clippy::pedantic lints is medium.", [1], question, lints)
+    assert not verdict.supported  # the passage holds the question's words (and is close to it), and nothing of "medium"
+
+
 def test_a_restated_question_is_not_an_answer(spans):
     verdict = check("The crane was installed on the quay.", [2], "When was the crane installed on the quay?", spans)
     assert not verdict.supported and "restates the question" in verdict.reasons[0]
