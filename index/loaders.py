@@ -1,12 +1,13 @@
 """Files into plain-text documents: txt, md, html, pdf, docx and jsonl corpora.
 
-PDF and DOCX go through llama-index's readers (pypdf, docx2txt), a PDF's pages then lose their
-running heads and page numbers (`pdf_pages.py`). Text, Markdown and HTML are read here because we
-need the document's exact text (offsets into it are what citations point at) and a title;
-llama-index's MarkdownReader splits into sections and keeps the markup, which we don't want. HTML is
-read block by block (`html_text.py`), Markdown rendered and then read so (`markdown_text.py`), and
-lines of plain text wrapped at a fixed width are joined (`reflow.py`), because a line break ends a
-sentence.
+PDF goes through llama-index's reader (pypdf), its pages then lose their running heads and page
+numbers (`pdf_pages.py`). DOCX, text, Markdown and HTML are read here because we need the
+document's exact text (offsets into it are what citations point at) and a title; llama-index's
+MarkdownReader splits into sections and keeps the markup, and its DocxReader gives each table cell
+alone, which we don't want. HTML is read block by block (`html_text.py`), Markdown rendered and then
+read so (`markdown_text.py`), a DOCX's body paragraph by paragraph and row by row (`docx_text.py`),
+and lines of plain text wrapped at a fixed width are joined (`reflow.py`), because a line break
+ends a sentence.
 Every failure becomes a LoadError with a one-line reason, never a crash of the whole ingest.
 """
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .docx_text import docx_paragraphs
 from .html_text import html_paragraphs
 from .markdown_text import markdown_paragraphs
 from .pdf_pages import pdf_text
@@ -156,10 +158,10 @@ def _read_pdf(path: Path) -> tuple[str, str]:
 
 def _read_docx(path: Path) -> tuple[str, str]:
     try:
-        parts = _file_readers().DocxReader().load_data(path)
-    except Exception as error:  # docx2txt raises zip/xml errors for damaged files
+        paragraphs = docx_paragraphs(path)
+    except Exception as error:  # python-docx raises zip, package and XML errors for damaged files
         raise LoadError(f"unreadable DOCX ({type(error).__name__}: {_short(error)})") from None
-    return "\n\n".join(part.text for part in parts), ""
+    return "\n\n".join(paragraphs), ""
 
 
 def _file_readers():

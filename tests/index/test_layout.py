@@ -1,4 +1,5 @@
-"""Laid-out documents read as sentences: HTML inline tags, text wrapped at a fixed width, PDF pages."""
+"""Laid-out documents read as sentences: HTML inline tags, Markdown markup, table rows, DOCX, text
+wrapped at a fixed width, PDF pages."""
 
 import subprocess
 import sys
@@ -82,6 +83,55 @@ def test_an_html_table_row_is_one_line_of_cells(tmp_path):
     page = "<table><tr><th>Category</th><th>Level</th></tr><tr><td>correctness</td><td><b>deny</b></td></tr></table>"
     [doc], _ = load_file(write(tmp_path / "lints.html", page))
     assert sentences(doc.text) == ["Category | Level", "correctness | deny"]
+
+
+def test_a_docx_is_read_in_order_with_table_rows_whole_and_line_breaks_inside_their_sentence(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Velden harbour board - draft"  # page furniture
+    document.add_heading("Crane purchase", level=1)
+    intro = document.add_paragraph("The board bought four cranes")
+    intro.add_run().add_break()  # Shift+Enter inside a sentence
+    intro.add_run("for the container terminal.")
+    table = document.add_table(rows=2, cols=2)
+    for row, (crane, lift) in zip(table.rows, [("Crane", "Lift"), ("C-1", "40 t")]):
+        row.cells[0].text, row.cells[1].text = crane, lift
+    document.add_paragraph("They arrive in spring.")
+    path = tmp_path / "cranes.docx"
+    document.save(path)
+    [doc], _ = load_file(path)
+    assert sentences(doc.text) == ["Crane purchase", "The board bought four cranes for the container terminal.",
+                                   "Crane | Lift", "C-1 | 40 t", "They arrive in spring."]
+    assert doc.title == "Crane purchase"
+
+
+def test_a_docx_reads_tracked_insertions_content_controls_and_a_text_box_once_and_no_deleted_text(tmp_path):
+    import docx
+    from lxml import etree
+
+    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                  'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"')
+    box = "<w:txbxContent><w:p><w:r><w:t>Box text.</w:t></w:r></w:p></w:txbxContent>"
+    cell = "<w:tc><w:p><w:r><w:t>{}</w:t></w:r></w:p>{}</w:tc>"
+    inner = f"<w:tbl><w:tr>{cell.format('In 1', '')}{cell.format('In 2', '')}</w:tr></w:tbl>"
+    blocks = f"""<w:root {namespaces}>
+        <w:p><w:r><w:t xml:space="preserve">Price </w:t></w:r><w:del><w:r><w:delText>20</w:delText></w:r></w:del>
+             <w:ins><w:r><w:t>15</w:t></w:r></w:ins><w:r><w:t xml:space="preserve"> euros.</w:t></w:r></w:p>
+        <w:sdt><w:sdtContent><w:p><w:r><w:t>Cover title</w:t></w:r></w:p></w:sdtContent></w:sdt>
+        <w:p><w:r><mc:AlternateContent><mc:Choice>{box}</mc:Choice><mc:Fallback>{box}</mc:Fallback></mc:AlternateContent></w:r>
+             <w:r><w:t>Anchor sentence.</w:t></w:r></w:p>
+        <w:tbl><w:tr>{cell.format('Outer A', inner)}{cell.format('Outer B', '')}</w:tr></w:tbl>
+    </w:root>"""
+    document = docx.Document()
+    body = document.element.body
+    for block in etree.fromstring(blocks):
+        body.insert(len(body) - 1, block)  # before the section properties, which end the body
+    path = tmp_path / "tracked.docx"
+    document.save(path)
+    [doc], _ = load_file(path)
+    assert doc.text.split("\n\n") == ["Price 15 euros.", "Cover title", "Anchor sentence.", "Box text.",
+                                        "Outer A | Outer B", "In 1 | In 2"]
 
 
 def test_a_deeply_nested_page_is_read(tmp_path):
