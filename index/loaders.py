@@ -24,7 +24,7 @@ from typing import Iterator
 
 from .docx_text import docx_paragraphs
 from .html_text import html_paragraphs
-from .markdown_text import markdown_paragraphs
+from .markdown_text import markdown_text
 from .pdf_pages import pdf_text
 from .reflow import unwrap
 
@@ -129,7 +129,7 @@ def _read_text(path: Path) -> tuple[str, str]:
 
 
 def _read_markdown(path: Path) -> tuple[str, str]:
-    return "\n\n".join(markdown_paragraphs(_decode(path.read_bytes()))), ""
+    return markdown_text(_decode(path.read_bytes())), ""
 
 
 def _title_from(text: str, path: Path) -> str:

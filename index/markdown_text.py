@@ -15,14 +15,22 @@ from __future__ import annotations
 import re
 
 from .html_text import html_paragraphs
+from .reflow import unwrap
 
 # YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not text to answer from
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
-def markdown_paragraphs(text: str) -> list[str]:
+def markdown_text(text: str) -> str:
+    """The file's text to index: its rendered paragraphs, or (when the parser would cut it short) itself."""
     from markdown_it import MarkdownIt
 
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    paragraphs, _ = html_paragraphs(parser.render(FRONT_MATTER.sub("", text, count=1)))
-    return paragraphs
+    env: dict = {}
+    tokens = parser.parse(FRONT_MATTER.sub("", text, count=1), env)
+    # markdown-it drops what is nested deeper than maxNesting (20 quotes or lists), silently: such a
+    # file is read as plain text, as before, rather than lose a word
+    if any(token.level >= parser.options["maxNesting"] - 1 for token in tokens):
+        return unwrap(text)
+    paragraphs, _ = html_paragraphs(parser.renderer.render(tokens, parser.options, env))
+    return "\n\n".join(paragraphs)

@@ -79,6 +79,12 @@ def test_markdown_is_read_as_its_words_not_its_markup(tmp_path):
     assert doc.title == "Port news" and "http" not in doc.text and "layout" not in doc.text
 
 
+def test_markdown_nested_deeper_than_the_parser_reads_loses_no_word(tmp_path):
+    thread = "Reply on top.\n\n" + "".join(">" * depth + f" Quoted at depth {depth}.\n" for depth in range(1, 31))
+    [doc], _ = load_file(write(tmp_path / "thread.md", thread))
+    assert "Quoted at depth 30." in doc.text and "Reply on top." in doc.text
+
+
 def test_an_html_table_row_is_one_line_of_cells(tmp_path):
     page = "<table><tr><th>Category</th><th>Level</th></tr><tr><td>correctness</td><td><b>deny</b></td></tr></table>"
     [doc], _ = load_file(write(tmp_path / "lints.html", page))
