@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from . import embedder
-from .sentences import sentence_spans
+from .sentences import SPLITTER_VERSION, sentence_spans
 
 BATCH = 256  # chunks per embed + commit round
 SCHEMA = """
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS refs (chunk_id TEXT NOT NULL, key BLOB NOT NULL, PRIMARY KEY (chunk_id, key)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refs_by_key ON refs (key);
 CREATE TABLE IF NOT EXISTS chunks (chunk_id TEXT PRIMARY KEY) WITHOUT ROWID;  -- chunks whose sentences are all in
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -87,6 +88,7 @@ class SentenceVectors:
     def refresh(self, chunks, progress: bool = False) -> int:
         """Bring the store in step with the collection's chunks; returns how many sentences were embedded."""
         live = set(chunks.all_rows([])["ids"])
+        self._resplit()
         covered = self.covered()
         self._forget(sorted(covered - live))
         new = sorted(live - covered)
@@ -99,7 +101,21 @@ class SentenceVectors:
                 bar.update(len(rows["ids"]))
         if bar is not None:
             bar.close()
+        with self._connect() as connection:  # vectors of sentences no chunk has now (after a re-split)
+            connection.execute("DELETE FROM vectors WHERE key NOT IN (SELECT key FROM refs)")
         return embedded
+
+    def _resplit(self) -> None:
+        """A store made by another sentence splitter: every chunk is split again at this refresh; the
+        vectors of sentences that come out the same are kept (the store is content-addressed)."""
+        with self._connect() as connection:
+            row = connection.execute("SELECT value FROM meta WHERE name = 'splitter'").fetchone()
+            if row and row[0] == SPLITTER_VERSION:
+                return
+            if row or connection.execute("SELECT 1 FROM chunks LIMIT 1").fetchone():
+                connection.execute("DELETE FROM chunks")
+                connection.execute("DELETE FROM refs")
+            connection.execute("INSERT OR REPLACE INTO meta VALUES ('splitter', ?)", (SPLITTER_VERSION,))
 
     def _add(self, chunk_ids: list[str], texts: list[str]) -> int:
         sentences = {chunk_id: chunk_sentences(text or "") for chunk_id, text in zip(chunk_ids, texts)}

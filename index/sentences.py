@@ -13,6 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 
 _LINE = re.compile(r"[^\n]+")
+# Abbreviations of technical and academic writing that Punkt's English model lacks: it cut "See e.g."
+# from "the docs." and "Smith et" from "al. found". Part of SPLITTER_VERSION, which stored sentence
+# vectors are kept under (a store made with another splitter is brought in step at the next ingest).
+ABBREVIATIONS = {"e.g", "i.e", "cf", "etc", "fig", "eq", "al"}
+SPLITTER_VERSION = "punkt-english+abbreviations-1"
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +29,9 @@ def _punkt():
     shipped = str(Path(llama_index.core.__file__).parent / "_static" / "nltk_cache")
     if shipped not in nltk.data.path:
         nltk.data.path.append(shipped)
-    return PunktTokenizer("english")
+    tokenizer = PunktTokenizer("english")
+    tokenizer._params.abbrev_types.update(ABBREVIATIONS)  # Punkt keeps no public setter for its abbreviations
+    return tokenizer
 
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
@@ -34,10 +41,15 @@ def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     for line in _LINE.finditer(text):
         if not line.group().strip():
             continue
+        line_spans: list[tuple[int, int]] = []
         for start, end in tokenizer.span_tokenize(line.group()):
             start, end = _trim(line.group(), start, end)
-            if end > start:
-                spans.append((offset + line.start() + start, offset + line.start() + end))
+            if end <= start:
+                continue
+            if line_spans and line_spans[-1][1] == start and line.group()[start - 2 : start] == "#!":
+                start = line_spans.pop()[0]  # "#![deny(missing_docs)]": a Rust attribute, not an exclamation
+            line_spans.append((start, end))
+        spans += [(offset + line.start() + start, offset + line.start() + end) for start, end in line_spans]
     return spans
 
 

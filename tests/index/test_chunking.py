@@ -57,3 +57,14 @@ def test_sentence_spans_split_on_punctuation_and_line_breaks():
         "Third one!",
     ]
     assert sentence_spans("  x y.", offset=10) == [(12, 16)]
+
+
+def test_technical_abbreviations_and_a_rust_attribute_end_no_sentence():
+    text = ("Lints are grouped, e.g. by style, i.e. how code reads. Smith et al. found more, cf. Fig. 3 and Eq. 2. "
+            "Add #![deny(missing_docs)] to the crate root. It is checked!")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "Lints are grouped, e.g. by style, i.e. how code reads.",
+        "Smith et al. found more, cf. Fig. 3 and Eq. 2.",
+        "Add #![deny(missing_docs)] to the crate root.",
+        "It is checked!",
+    ]

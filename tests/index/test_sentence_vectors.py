@@ -66,3 +66,22 @@ def test_an_index_made_before_the_store_existed_gets_its_sentences_on_the_next_i
     assert "nothing embedded" not in upgrade.summary() and "sentences" in upgrade.summary()
     settled = assistant.ingest([corpus])
     assert settled.sentences_embedded == 0 and "nothing embedded" in settled.summary()
+
+
+def test_a_store_made_by_another_sentence_splitter_is_split_again_and_keeps_the_vectors_that_still_serve(corpus):
+    import sqlite3
+
+    assistant = Assistant()
+    assistant.ingest([corpus])
+    store = store_of(assistant)
+    with sqlite3.connect(store.path) as connection:  # as an older splitter left it: one sentence cut in two
+        connection.execute("UPDATE meta SET value = 'an older splitter'")
+        connection.execute("INSERT INTO vectors VALUES (?, ?)", (b"old-fragment-key", np.zeros(384, np.float32).tobytes()))
+        connection.execute("INSERT INTO refs VALUES (?, ?)", (sorted(store.covered())[0], b"old-fragment-key"))
+    report = assistant.ingest([corpus])
+    assert report.sentences_embedded == 0  # the text is unchanged, and so is every sentence of it
+    with sqlite3.connect(store.path) as connection:
+        assert connection.execute("SELECT count(*) FROM vectors WHERE key = ?", (b"old-fragment-key",)).fetchone() == (0,)
+        assert connection.execute("SELECT value FROM meta").fetchone()[0] != "an older splitter"
+    sentences = [s for text in assistant.retriever.chunks.all_texts()[1] for s in chunk_sentences(text)]
+    assert set(store.lookup(sentences)) == set(sentences)
