@@ -13,9 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 
 _LINE = re.compile(r"[^\n]+")
-# Abbreviations of technical and academic writing that Punkt's English model lacks: it cut "See e.g."
-# from "the docs." and "Smith et" from "al. found". Part of SPLITTER_VERSION, which stored sentence
-# vectors are kept under (a store made with another splitter is brought in step at the next ingest).
+# Abbreviations of technical and academic writing that Punkt's English model lacks: it cut "grouped,
+# e.g." from "by style", "Smith et al." from "found more", "cf. Fig." from "3". Part of
+# SPLITTER_VERSION, which stored sentence vectors are kept under (a store made with another splitter
+# is split again at the next ingest).
 ABBREVIATIONS = {"e.g", "i.e", "cf", "etc", "fig", "eq", "al"}
 SPLITTER_VERSION = "punkt-english+abbreviations-1"
 
