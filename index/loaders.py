@@ -129,7 +129,7 @@ def _read_text(path: Path) -> tuple[str, str]:
 
 
 def _read_markdown(path: Path) -> tuple[str, str]:
-    return markdown_text(_decode(path.read_bytes())), ""
+    return markdown_text(_decode(path.read_bytes()))
 
 
 def _title_from(text: str, path: Path) -> str:

@@ -17,20 +17,26 @@ import re
 from .html_text import html_paragraphs
 from .reflow import unwrap
 
-# YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not text to answer from
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+# YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not text to answer from; its title is the page's.
+# It opens with a key, so a page that starts with a rule ("---") and has another later keeps its text.
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n([A-Za-z_][\w-]*:.*?\n)(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.M)
 
 
-def markdown_text(text: str) -> str:
-    """The file's text to index: its rendered paragraphs, or (when the parser would cut it short) itself."""
+def markdown_text(text: str) -> tuple[str, str]:
+    """(the file's text to index, the title its front matter gives or ""): the rendered paragraphs, or,
+    when the parser would cut the file short, the file itself."""
     from markdown_it import MarkdownIt
 
+    front = FRONT_MATTER.match(text)
+    title = TITLE.search(front.group(1)) if front else None
+    title = title.group(1).strip("'\"") if title else ""
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     env: dict = {}
-    tokens = parser.parse(FRONT_MATTER.sub("", text, count=1), env)
+    tokens = parser.parse(text[front.end():] if front else text, env)
     # markdown-it drops what is nested deeper than maxNesting (20 quotes or lists), silently: such a
     # file is read as plain text, as before, rather than lose a word
     if any(token.level >= parser.options["maxNesting"] - 1 for token in tokens):
-        return unwrap(text)
+        return unwrap(text), title
     paragraphs, _ = html_paragraphs(parser.renderer.render(tokens, parser.options, env))
-    return "\n\n".join(paragraphs)
+    return "\n\n".join(paragraphs), title

@@ -48,6 +48,7 @@ def test_markdown_is_read_as_its_words_not_its_markup(tmp_path):
     note = textwrap.dedent("""\
         ---
         layout: page
+        title: "Harbour news, June"
         ---
         # Port *news*
 
@@ -76,7 +77,10 @@ def test_markdown_is_read_as_its_words_not_its_markup(tmp_path):
     assert sentences(doc.text) == ["Port news", "The board bought four new cranes for the container terminal, says the report.",
                                    "Crane | Lift", "C-1 | 40 t", "crane --lift 40", "crane --park", "Older cranes",
                                    "Sold in 2020."]
-    assert doc.title == "Port news" and "http" not in doc.text and "layout" not in doc.text
+    assert doc.title == "Harbour news, June" and doc.titled  # the front matter's title, not the first heading
+    assert "http" not in doc.text and "layout" not in doc.text
+    [ruled], _ = load_file(write(tmp_path / "ruled.md", "---\n\nA page that opens with a rule.\n\n---\n\nMore.\n"))
+    assert sentences(ruled.text) == ["A page that opens with a rule.", "More."]  # no front matter to drop
 
 
 def test_markdown_nested_deeper_than_the_parser_reads_loses_no_word(tmp_path):
