@@ -29,8 +29,8 @@ def markdown_text(text: str) -> tuple[str, str]:
     from markdown_it import MarkdownIt
 
     front = FRONT_MATTER.match(text)
-    title = TITLE.search(front.group(1)) if front else None
-    title = title.group(1).strip("'\"") if title else ""
+    named = TITLE.search(front.group(1)) if front else None
+    title = named.group(1).strip("'\"") if named else ""
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     env: dict = {}
     tokens = parser.parse(text[front.end():] if front else text, env)
