@@ -4,8 +4,8 @@ BeautifulSoup's `get_text("\\n")` puts a break around every tag, so "See the <a>
 became three lines, and since a line break ends a sentence, three sentences nothing could quote
 whole; `get_text(" ")` keeps the sentence but glues the whole page into one. Neither it nor
 llama-index's HTML readers know which tags are blocks, so this walk does (a dozen lines).
-Whitespace inside a paragraph (the source's own line wrapping) collapses to single spaces; `<pre>`
-keeps its lines; a table row is one line, its cells set apart by " | " (a cell alone, "deny", says
+Whitespace inside a paragraph (the source's own line wrapping) collapses to single spaces; a `<pre>`
+block is one paragraph that keeps its lines; a table row is one line, its cells set apart by " | " (a cell alone, "deny", says
 nothing of its row). Navigation (`<nav>`) and controls (buttons, drop-downs) are not read: a site's
 menu repeats on every page and answers nothing; nor is struck-out text, which its author withdrew.
 """
@@ -53,7 +53,9 @@ def html_paragraphs(markup: str) -> tuple[list[str], str]:
             continue
         elif node.name == "pre":
             end_paragraph()
-            paragraphs.extend(line.rstrip() for line in node.get_text().splitlines() if line.strip())
+            block = "\n".join(line.rstrip() for line in node.get_text().splitlines() if line.strip())
+            if block:  # one paragraph of lines: what a sentence ending in a colon announces, whole
+                paragraphs.append(block)
         else:
             if node.name in CELLS and "".join(words).strip():
                 words.append(" | ")

@@ -47,6 +47,7 @@ WINDOWED = 20  # this many of the best sentences are also read after their prede
 RELEVANCE_SENTENCES = 3  # the best-ranked sentences whose similarity to the question shows relevance
 MIN_LEXICAL_SHARE = 0.5  # ... or whose share of the question's content terms does
 RECENT_BONUS = 0.2  # its sentences' scores are raised by this share
+FOLLOWING_LINES = 6  # lines of a block a sentence ending in a colon is shown with, at most
 
 
 @dataclass
@@ -150,14 +151,23 @@ def best_sentences(ranked: list[Evidence], max_sentences: int = 2) -> list[Evide
 
 def with_what_follows(evidence: Evidence) -> Evidence:
     """A sentence that ends in a colon ("Bug reports should be sent to:", "the order to perform the
-    checks is:") announces the sentence after it, which holds what it says: the two go together."""
+    checks is:") announces the sentence after it, which holds what it says: the two go together. When
+    what follows is a block of lines (a code block, a list in a text file: lines with no blank line
+    between them), its next lines come too, FOLLOWING_LINES in all at most: "To switch to the development
+    head, use:" announces "brew uninstall pyenv" and "brew install pyenv --head"."""
     if not evidence.text.rstrip().endswith(":"):
         return evidence
     passage = evidence.passage
-    following = sentence_spans(passage.text[evidence.end - passage.start :], offset=evidence.end)
+    rest = passage.text[evidence.end - passage.start :]
+    following = sentence_spans(rest, offset=evidence.end)
     if not following:
         return evidence
     end = following[0][1]
+    for start, next_end in following[1:FOLLOWING_LINES]:
+        between = passage.text[end - passage.start : start - passage.start]
+        if between.count("\n") != 1 or between.strip():  # the block ended, or the line goes on in prose
+            break
+        end = next_end
     return replace(evidence, end=end, text=passage.text[evidence.start - passage.start : end - passage.start])
 
 

@@ -124,3 +124,16 @@ def test_a_sentence_ending_in_a_colon_is_shown_with_the_one_it_announces(tmp_pat
     answer = assistant.ask("Where should damage to a berth be reported?", llm="extractive")
     assert answer.answer.startswith("Damage to a berth should be reported to: berths@velden.example [1]")
     assert answer.citations[0].quote == "Damage to a berth should be reported to:\n\n    berths@velden.example"
+
+
+def test_a_sentence_ending_in_a_colon_is_shown_with_the_block_of_lines_it_announces(tmp_path):
+    (tmp_path / "upgrade.md").write_text(
+        "# Upgrading\n\nTo switch from a release to the development head of the tool, use:\n\n"
+        "```sh\nbrew uninstall tool\nbrew install tool --head\n```\n\nThen upgrade it as usual. It takes a minute.\n")
+    assistant = Assistant()
+    assistant.ingest([tmp_path])
+    question = "How do you switch from a release to the development head of the tool?"
+    [shown] = [e for e in generate.select_evidence(extractive.rank_sentences(question, assistant.retrieve(question)))
+               if "switch" in e.text]
+    assert shown.text == ("To switch from a release to the development head of the tool, use:\n\n"
+                          "brew uninstall tool\nbrew install tool --head")  # the block, not the prose after it
