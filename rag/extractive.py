@@ -151,24 +151,29 @@ def best_sentences(ranked: list[Evidence], max_sentences: int = 2) -> list[Evide
 
 def with_what_follows(evidence: Evidence) -> Evidence:
     """A sentence that ends in a colon ("Bug reports should be sent to:", "the order to perform the
-    checks is:") announces the sentence after it, which holds what it says: the two go together. When
-    what follows is a block of lines (a code block, a list in a text file: lines with no blank line
-    between them), its next lines come too, FOLLOWING_LINES in all at most: "To switch to the development
-    head, use:" announces "brew uninstall pyenv" and "brew install pyenv --head"."""
+    checks is:") announces the sentence after it, which holds what it says: the two go together."""
     if not evidence.text.rstrip().endswith(":"):
         return evidence
     passage = evidence.passage
-    rest = passage.text[evidence.end - passage.start :]
-    following = sentence_spans(rest, offset=evidence.end)
+    end = announced_end(passage, evidence.end)
+    return replace(evidence, end=end, text=passage.text[evidence.start - passage.start : end - passage.start])
+
+
+def announced_end(passage: Passage, end: int) -> int:
+    """Where what a sentence ending in a colon at `end` announces ends: the sentence after it, and when
+    that opens a block of lines (a code block, a list in a text file: lines with no blank line between
+    them), the block's next lines, FOLLOWING_LINES in all at most ("To switch to the development head,
+    use:" announces "brew uninstall pyenv" and "brew install pyenv --head")."""
+    following = sentence_spans(passage.text[end - passage.start :], offset=end)
     if not following:
-        return evidence
+        return end
     end = following[0][1]
     for start, next_end in following[1:FOLLOWING_LINES]:
         between = passage.text[end - passage.start : start - passage.start]
         if between.count("\n") != 1 or between.strip():  # the block ended, or the line goes on in prose
             break
         end = next_end
-    return replace(evidence, end=end, text=passage.text[evidence.start - passage.start : end - passage.start])
+    return end
 
 
 def idf_weights(question_terms: set[str], sentence_terms: list[set[str]]) -> dict[str, float]:

@@ -50,6 +50,7 @@ from index import embedder
 from index.sentences import sentence_spans
 
 from . import answer_type, compare, dates, lists
+from .extractive import announced_end
 from .text import NUMBER, plain_number, same_number, terms, words
 from .types import Passage
 
@@ -159,18 +160,23 @@ def split_answer(answer: str) -> list[tuple[str, list[int]]]:
 
 
 def candidate_spans(passages: list[Passage]) -> list[Span]:
-    """Every sentence, and every pair of adjacent sentences within a paragraph, of the passages."""
+    """Every sentence, and every pair of adjacent sentences within a paragraph, of the passages; and a
+    sentence ending in a colon with what it announces, as the model was shown it (`with_what_follows`)."""
     spans = []
     seen = set()
     for passage in passages:
         offsets = sentence_spans(passage.text, offset=passage.start)
         for i, (start, end) in enumerate(offsets):
-            for count, last in enumerate(offsets[i : i + 2], 1):
-                text = passage.text[start - passage.start : last[1] - passage.start]
-                key = (passage.doc_id, start, last[1])
-                if key not in seen and not (count == 2 and "\n" in text):
+            # (end, sentences, whether it may cross a line break): the sentence, the pair, the announced block
+            ends = [(last, count, False) for count, (_, last) in enumerate(offsets[i : i + 2], 1)]
+            if passage.text[end - passage.start - 1] == ":" and (block := announced_end(passage, end)) > end:
+                ends.append((block, sum(1 for _, last in offsets[i:] if last <= block), True))
+            for last, count, across_lines in ends:
+                text = passage.text[start - passage.start : last - passage.start]
+                key = (passage.doc_id, start, last)
+                if key not in seen and (across_lines or not (count == 2 and "\n" in text)):
                     seen.add(key)
-                    spans.append(Span(passage, start, last[1], text, count))
+                    spans.append(Span(passage, start, last, text, count))
     return spans
 
 

@@ -509,3 +509,14 @@ def test_a_sentence_on_news_older_than_the_questions_fortnight_is_dropped_beside
     judgements = answer()[1:]
     drop_stale(judgements, date(2022, 7, 8))
     assert judgements[0].supported
+
+
+def test_a_sentence_ending_in_a_colon_and_the_lines_it_announces_are_one_span():
+    text = ("Upgrading\n\nTo switch from a release to the development head of the tool, use:\n\n"
+            "brew uninstall tool\nbrew install tool --head\n\nThen upgrade it as usual.")
+    spans = candidate_spans([passage("u", text)])
+    verdict = check("To switch to the development head, use brew uninstall tool and brew install tool --head.", [1],
+                    "How do you switch from a release to the development head of the tool?", spans)
+    assert verdict.supported
+    assert verdict.span.text == ("To switch from a release to the development head of the tool, use:\n\n"
+                                 "brew uninstall tool\nbrew install tool --head")
