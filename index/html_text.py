@@ -5,9 +5,10 @@ became three lines, and since a line break ends a sentence, three sentences noth
 whole; `get_text(" ")` keeps the sentence but glues the whole page into one. Neither it nor
 llama-index's HTML readers know which tags are blocks, so this walk does (a dozen lines).
 Whitespace inside a paragraph (the source's own line wrapping) collapses to single spaces; a `<pre>`
-block is one paragraph that keeps its lines; a table row is one line, its cells set apart by " | " (a cell alone, "deny", says
-nothing of its row). Navigation (`<nav>`) and controls (buttons, drop-downs) are not read: a site's
-menu repeats on every page and answers nothing; nor is struck-out text, which its author withdrew.
+block is one paragraph that keeps its lines; a table row is one line, its cells set apart by " | "
+(a cell alone, "deny", says nothing of its row). Navigation (`<nav>`) and controls (buttons,
+drop-downs) are not read: a site's menu repeats on every page and answers nothing; nor is struck-out
+text, which its author withdrew.
 """
 
 from __future__ import annotations
