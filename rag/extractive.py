@@ -159,12 +159,14 @@ def with_what_follows(evidence: Evidence) -> Evidence:
     return replace(evidence, end=end, text=passage.text[evidence.start - passage.start : end - passage.start])
 
 
-def announced_end(passage: Passage, end: int) -> int:
+def announced_end(passage: Passage, end: int, following: list[tuple[int, int]] | None = None) -> int:
     """Where what a sentence ending in a colon at `end` announces ends: the sentence after it, and when
     that opens a block of lines (a code block, a list in a text file: lines with no blank line between
     them), the block's next lines, FOLLOWING_LINES in all at most ("To switch to the development head,
-    use:" announces "brew uninstall pyenv" and "brew install pyenv --head")."""
-    following = sentence_spans(passage.text[end - passage.start :], offset=end)
+    use:" announces "brew uninstall pyenv" and "brew install pyenv --head"). `following`: the spans of
+    the sentences after it, when the caller has split the passage already."""
+    if following is None:
+        following = sentence_spans(passage.text[end - passage.start :], offset=end)
     if not following:
         return end
     end = following[0][1]

@@ -169,7 +169,7 @@ def candidate_spans(passages: list[Passage]) -> list[Span]:
         for i, (start, end) in enumerate(offsets):
             # (end, sentences, whether it may cross a line break): the sentence, the pair, the announced block
             ends = [(last, count, False) for count, (_, last) in enumerate(offsets[i : i + 2], 1)]
-            if passage.text[end - passage.start - 1] == ":" and (block := announced_end(passage, end)) > end:
+            if passage.text[end - passage.start - 1] == ":" and (block := announced_end(passage, end, offsets[i + 1 :])) > end:
                 ends.append((block, sum(1 for _, last in offsets[i:] if last <= block), True))
             for last, count, across_lines in ends:
                 text = passage.text[start - passage.start : last - passage.start]
