@@ -8,7 +8,11 @@ Whitespace inside a paragraph (the source's own line wrapping) collapses to sing
 block is one paragraph that keeps its lines; a table row is one line, its cells set apart by " | "
 (a cell alone, "deny", says nothing of its row). Navigation (`<nav>`) and controls (buttons,
 drop-downs) are not read: a site's menu repeats on every page and answers nothing; nor is struck-out
-text, which its author withdrew.
+text, which its author withdrew. A page that marks its content (one visible `<main>`, or
+`role="main"`) is read from there only: its header, footer, sidebars and help pop-ups are the site's,
+not the page's; a page that doesn't, or whose main element holds no text yet (filled in by a
+script), is read whole, since guessing content by link density (readability, trafilatura) also
+guesses wrong.
 """
 
 from __future__ import annotations
@@ -26,13 +30,30 @@ SKIPPED = {"script", "style", "noscript", "template", "head", "svg", "iframe", "
            "del", "s", "strike"}
 
 
-def html_paragraphs(markup: str) -> tuple[list[str], str]:
-    """(paragraphs in reading order, the page's <title>)."""
-    from bs4 import BeautifulSoup, NavigableString
-    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+def html_paragraphs(markup: str, main_only: bool = True) -> tuple[list[str], str]:
+    """(paragraphs in reading order, the page's <title>); with `main_only`, those of the page's main
+    element when it has one that holds text."""
+    from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(markup, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    main = _main_element(soup) if main_only else None
+    paragraphs = _paragraphs(main) if main is not None else []
+    return paragraphs or _paragraphs(soup), title
+
+
+def _main_element(soup):
+    """The page's one visible main element, or None (none, or several: an invalid page, read whole)."""
+    candidates = [tag for tag in soup.find_all(lambda tag: tag.name == "main" or tag.get("role") == "main")
+                  if not tag.has_attr("hidden")]
+    outermost = [tag for tag in candidates if not any(parent in candidates for parent in tag.parents)]
+    return outermost[0] if len(outermost) == 1 else None
+
+
+def _paragraphs(root) -> list[str]:
+    from bs4 import NavigableString
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
     paragraphs: list[str] = []
     words: list[str] = []
 
@@ -42,7 +63,7 @@ def html_paragraphs(markup: str) -> tuple[list[str], str]:
             paragraphs.append(text)
         words.clear()
 
-    stack = [soup]  # iterative, so a deeply nested page can't hit the recursion limit
+    stack = [root]  # iterative, so a deeply nested page can't hit the recursion limit
     while stack:
         node = stack.pop()
         if node is None:  # the marker pushed after a block's children
@@ -65,4 +86,4 @@ def html_paragraphs(markup: str) -> tuple[list[str], str]:
                 stack.append(None)
             stack.extend(reversed(node.contents))
     end_paragraph()
-    return paragraphs, title
+    return paragraphs

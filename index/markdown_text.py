@@ -38,5 +38,6 @@ def markdown_text(text: str) -> tuple[str, str]:
     # file is read as plain text, as before, rather than lose a word
     if any(token.level >= parser.options["maxNesting"] - 1 for token in tokens):
         return unwrap(text), title
-    paragraphs, _ = html_paragraphs(parser.renderer.render(tokens, parser.options, env))
+    # a <main> tag written into the Markdown is not the file's boundary: every word of it is read
+    paragraphs, _ = html_paragraphs(parser.renderer.render(tokens, parser.options, env), main_only=False)
     return "\n\n".join(paragraphs), title

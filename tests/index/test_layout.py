@@ -44,6 +44,32 @@ def test_inline_html_tags_stay_inside_their_sentence(tmp_path):
     assert doc.title == "Port news"
 
 
+def test_a_page_with_a_main_element_is_read_from_there_and_one_without_is_read_whole(tmp_path):
+    chrome = ("<header><p>Velden Port Authority</p></header><div class='help'><p>Press S to search.</p></div>"
+              "<aside><p>Subscribe to our newsletter.</p></aside><footer><p>All rights reserved.</p></footer>")
+    content = "<h1>Cranes</h1><p>The board bought four new cranes.</p>"
+    pages = {
+        "main.html": f"<html><body>{chrome}<main>{content}</main></body></html>",
+        "role.html": f"<html><body>{chrome}<div role='main'><div>{content}</div></div></body></html>",
+        # a main element still empty (a script fills it) or two visible ones: the page is read whole
+        "empty.html": f"<html><body>{chrome}<main> </main>{content}</body></html>",
+        "two.html": f"<html><body>{chrome}<main>{content}</main><main><p>Second.</p></main></body></html>",
+        "hidden.html": f"<html><body>{chrome}<main>{content}</main><main hidden><p>Old tab.</p></main></body></html>",
+    }
+    read = {}
+    for name, page in pages.items():
+        [doc], _ = load_file(write(tmp_path / name, page))
+        read[name] = sentences(doc.text)
+    assert read["main.html"] == read["role.html"] == read["hidden.html"] == [
+        "Cranes", "The board bought four new cranes."]
+    site = ["Velden Port Authority", "Press S to search.", "Subscribe to our newsletter.", "All rights reserved."]
+    assert read["empty.html"] == site + ["Cranes", "The board bought four new cranes."]
+    assert read["two.html"] == site + ["Cranes", "The board bought four new cranes.", "Second."]
+    # a <main> tag written into Markdown is part of the file, not its boundary
+    [doc], _ = load_file(write(tmp_path / "notes.md", "Before the tag.\n\n<main>\n\nInside it.\n\n</main>\n\nAfter it.\n"))
+    assert sentences(doc.text) == ["Before the tag.", "Inside it.", "After it."]
+
+
 def test_markdown_is_read_as_its_words_not_its_markup(tmp_path):
     note = textwrap.dedent("""\
         ---
