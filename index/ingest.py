@@ -28,10 +28,11 @@ from .sentence_vectors import SentenceVectors
 # Bumped when the loaders make other documents of the same bytes ("titled-1": the titled flag; "layout-2":
 # HTML inline tags, wrapped lines and PDF page furniture, `index/reflow.py`; "markdown-3": Markdown rendered,
 # table rows as lines; "docx-4": DOCX rows whole, line breaks inside sentences; "front-matter-5": a
-# Markdown file's front matter title; "html-main-6": a page with a <main> read from there). A file's
+# Markdown file's front matter title; "main-and-heading-6": a page with a <main> read from there, a Markdown
+# file's opening "# heading" its title). A file's
 # stamp carries it, so the "bytes unchanged, skip the file" shortcut can't keep documents an older
 # loader or chunker made; re-read, unchanged documents keep their content hash and embed nothing.
-READER_VERSION = "html-main-6"
+READER_VERSION = "main-and-heading-6"
 MAX_FILE_MB = 64  # default cap per file; the realtimeqa-news corpus (a 36 MB .jsonl) fits
 WRITE_BATCH = 1024  # chunks per embed+upsert round; bounds memory on large corpora
 

@@ -24,7 +24,8 @@ TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.M)
 
 
 def markdown_text(text: str) -> tuple[str, str]:
-    """(the file's text to index, the title its front matter gives or ""): the rendered paragraphs, or,
+    """(the file's text to index, the title its front matter or opening "# heading" gives, or ""): the
+    rendered paragraphs, or,
     when the parser would cut the file short, the file itself."""
     from markdown_it import MarkdownIt
 
@@ -40,4 +41,12 @@ def markdown_text(text: str) -> tuple[str, str]:
         return unwrap(text), title
     # a <main> tag written into the Markdown is not the file's boundary: every word of it is read
     paragraphs, _ = html_paragraphs(parser.renderer.render(tokens, parser.options, env), main_only=False)
-    return "\n\n".join(paragraphs), title
+    return "\n\n".join(paragraphs), title or _leading_heading(tokens)
+
+
+def _leading_heading(tokens) -> str:
+    """The text of a top-level heading that opens the file ("# Clippy"): a README's name for what it
+    describes, which its later sentences call "this crate" (a passage read without it can't say)."""
+    if len(tokens) >= 2 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        return " ".join("".join(child.content for child in tokens[1].children or [] if child.type in ("text", "code_inline")).split())
+    return ""

@@ -107,6 +107,16 @@ def test_markdown_is_read_as_its_words_not_its_markup(tmp_path):
     assert "http" not in doc.text and "layout" not in doc.text
     [ruled], _ = load_file(write(tmp_path / "ruled.md", "---\n\nA page that opens with a rule.\n\n---\n\nMore.\n"))
     assert sentences(ruled.text) == ["A page that opens with a rule.", "More."]  # no front matter to drop
+    assert ruled.title == "A page that opens with a rule." and not ruled.titled  # only its first line
+
+
+def test_a_markdown_file_opening_with_a_heading_is_titled_by_it(tmp_path):
+    readme = "# The `crane` *tool*\n\nThere are over 40 lifts in this crate!\n"
+    [doc], _ = load_file(write(tmp_path / "README.md", readme))
+    assert (doc.title, doc.titled) == ("The crane tool", True)
+    for later in ("Intro line.\n\n# Heading later\n\nText.\n", "## A section first\n\nText.\n"):
+        [doc], _ = load_file(write(tmp_path / "notes.md", later))
+        assert not doc.titled
 
 
 def test_markdown_nested_deeper_than_the_parser_reads_loses_no_word(tmp_path):
