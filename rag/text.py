@@ -1,7 +1,11 @@
-"""Content terms of a text: lowercased words and numbers, stopwords out, Snowball-stemmed.
+"""Content terms of a text: lowercased words and numbers, stopwords out, lemmatized, Snowball-stemmed.
 
 The same terms serve BM25-style overlap checks everywhere in rag/ (which sentence answers the
 question, whether an answer sentence is backed by a passage), so "supported" means one thing.
+A stemmer cuts suffixes, so "took" stayed apart from "take" and "men" from "man": a draft restating
+"When did the government take land?" as "… took land" added a word, and the check could not see that
+the passage says "gave" where the question says "take". Lowercase words are lemmatized first
+(simplemma's English dictionary, a lookup); a capitalized word is a name, and "US" is not "we".
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=65536)
+def _lemma(word: str) -> str:
+    import simplemma
+
+    return simplemma.lemmatize(word, lang="en")
+
+
 def words(text: str) -> list[str]:
     return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
 
@@ -55,7 +66,7 @@ def terms(text: str) -> set[str]:
         word = word[:-2] if word.endswith("'s") else word
         # an acronym is never a stopword: "US" is a country, "IT" a trade
         if word and (word not in stop or (raw.isupper() and len(raw) > 1)):
-            kept.append(NUMBER_WORDS.get(word, word))
+            kept.append(NUMBER_WORDS.get(word) or (_lemma(word) if raw.islower() else word))
     return set(_stemmer().stemWords(kept))
 
 

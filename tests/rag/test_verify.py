@@ -264,6 +264,16 @@ def test_a_word_of_the_question_that_the_passage_replaces_is_caught():
                  spans).supported
 
 
+def test_a_verb_of_the_question_in_another_tense_that_the_passage_replaces_is_caught():
+    spans = candidate_spans([passage("o", "In 1749 the British government gave land to the Ohio Company for settlements.")])
+    # "took" is the question's "take" (a lemma, not a suffix a stemmer cuts), and the passage says "gave"
+    swapped = check("The British government took land for settlements in 1749.", [1],
+                    "When did the British government take land for settlements?", spans)
+    assert not swapped.supported and any("'gave' where the sentence says 'took'" in r for r in swapped.reasons)
+    assert check("The British government gave land to the Ohio Company in 1749.", [1],
+                 "When did the British government give land to the Ohio Company?", spans).supported
+
+
 def test_a_subject_of_the_question_that_the_passage_replaces_is_caught():
     text = ("Hence ctenophores usually swim in the direction in which the mouth is pointing. "
             "Their comb rows beat with thousands of cilia.")
