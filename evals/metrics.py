@@ -119,13 +119,22 @@ _TITLE = re.compile(r"^(?:(?:uk|us|former|first lady|dr|rep|sen|senator|represen
                     r"governor|gov|mr|mrs|ms|king|queen)\s+)+")
 
 
+_MONTHS = "january february march april may june july august september october november december"
+# a date written day first or month first is one date: "2 October 2018" is "October 2, 2018"
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS.replace(' ', '|')})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTHS.replace(' ', '|')}) (\d{{1,2}})\b(?! \d{{1,2}}\b)")
+
+
 def _answer_forms(gold: str) -> list[str]:
-    """The gold's words, a pair's in the other order, and a full name without the title before it."""
+    """The gold's words, a pair's in the other order, a date in the other order, and a full name
+    without the title before it."""
     words = _answer_words(gold)
     if not words:
         return []
     pair = words.split(" and ")
     forms = [words, f"{pair[1]} and {pair[0]}"] if len(pair) == 2 and all(pair) else [words]
+    swapped = _DAY_MONTH.sub(r"\2 \1", words) if _DAY_MONTH.search(words) else _MONTH_DAY.sub(r"\2 \1", words)
+    forms += [swapped] if swapped != words else []
     name = _TITLE.sub("", words)
     return forms + [name] if name != words and len(name.split()) >= 2 else forms  # "US Open" is no "Open"
 

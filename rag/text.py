@@ -25,7 +25,7 @@ def _stopwords() -> frozenset[str]:
     # content words sklearn's list holds (its docs call the list flawed): "recalled due to a fire risk",
     # "the British government gave land", "the last emperor"
     return frozenset((ENGLISH_STOP_WORDS | {"did", "does", "doing", "according", "article", "say", "said"})
-                     - set(NUMBER_WORDS) - {"hundred", "first", "third"} - CONTENT_WORDS)
+                     - set(NUMBER_WORDS) - set(ORDINAL_WORDS) - {"hundred"} - CONTENT_WORDS)
 
 
 CONTENT_WORDS = frozenset(
@@ -38,6 +38,11 @@ NUMBER_WORDS = {w: str(n) for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS.update(thirty="30", forty="40", fifty="50", sixty="60", seventy="70", eighty="80", ninety="90")
+# ordinals too, for terms only (a count is no ordinal): "Genghis's 3rd son" is his "third son"; not
+# "second", which is as often a unit of time
+ORDINAL_WORDS = {word: f"{n}{suffix}" for n, word, suffix in zip(
+    range(1, 11), "first _ third fourth fifth sixth seventh eighth ninth tenth".split(), "st nd rd th th th th th th th".split())
+    if word != "_"}
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +71,7 @@ def terms(text: str) -> set[str]:
         word = word[:-2] if word.endswith("'s") else word
         # an acronym is never a stopword: "US" is a country, "IT" a trade
         if word and (word not in stop or (raw.isupper() and len(raw) > 1)):
-            kept.append(NUMBER_WORDS.get(word) or (_lemma(word) if raw.islower() else word))
+            kept.append(NUMBER_WORDS.get(word) or ORDINAL_WORDS.get(word) or (_lemma(word) if raw.islower() else word))
     return set(_stemmer().stemWords(kept))
 
 

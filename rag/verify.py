@@ -84,6 +84,9 @@ _NEGATION = re.compile(r"\b(?:not|never|nor|neither|none)\b|\bno\b(?!-|\.\s*\d)|
 _DENIED = re.compile(r"\b(?:not|never|no longer|cannot)\s+(?:(?:be|been|being|have|has|had|yet|always|ever|even|also)\s+){0,2}"
                      r"([A-Za-z][\w-]*)|n[’']t\s+(?:(?:be|been|have)\s+)?([A-Za-z][\w-]*)", re.IGNORECASE)
 _ONLY = re.compile(r"\bonly\b", re.IGNORECASE)
+# a sentence may say what is not so by its contrast: "developed for point particles rather than
+# three-dimensional objects" answers "What didn't Newton's mechanics affect?"
+_CONTRAST = re.compile(r"\b(?:rather than|instead of|other than|except|unlike)\b", re.IGNORECASE)
 _NOT_DENIABLE = set("a an the to in on at of for by with as so all just more less much many very quite".split())
 
 
@@ -634,7 +637,9 @@ def _negation_mismatched(question: str, sentence: str) -> list[str]:
     normal cells", which denies the question's own words. Replayed on every set: it fired on two
     answered squad2 unanswerables (one of them now abstains) and on no other sentence."""
     if _NEGATION.search(question):
-        return [] if _NEGATION.search(sentence) else ["the question asks what is not so, and the sentence says what is"]
+        if _NEGATION.search(sentence) or _CONTRAST.search(sentence):
+            return []
+        return ["the question asks what is not so, and the sentence says what is"]
     if _ONLY.search(question) or answer_type.asks_yes_no(question):  # "could only propose" is "could not propose" other things
         return []
     asked = {word.lower() for word in words(question)}

@@ -28,6 +28,9 @@ def test_answer_metrics_follow_squad():
     assert metrics.answer_in_text("It opened in 2016.", ["6"]) == 0  # whole words, not a substring
     assert metrics.answer_in_text("New Jersey and Oregon ban it.", ["New Jersey & Oregon"]) == 1
     assert metrics.answer_in_text("China and Russia are closer.", ["Russia and China"]) == 1  # a pair, either way round
+    assert metrics.answer_in_text("It was updated on October 2, 2018.", ["2 October 2018"]) == 1  # a date, either order
+    assert metrics.answer_in_text("It was updated on 2 October 2018.", ["October 2, 2018"]) == 1
+    assert metrics.answer_in_text("It was updated on October 20, 2018.", ["2 October 2018"]) == 0
     assert metrics.answer_in_text("China and India are closer.", ["Russia and China"]) == 0
     assert metrics.answer_in_text("Russia is closer.", ["Russia and China"]) == 0  # half a pair is not the answer
     assert metrics.answer_in_text("Liz Cheney lost her seat.", ["Rep. Liz Cheney"]) == 1  # a title is no part of a name

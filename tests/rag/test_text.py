@@ -6,6 +6,7 @@ from rag.text import terms
 def test_number_words_are_digits_and_function_words_are_dropped():
     assert terms("The detention was extended by six months") == terms("detention extended 6 months")
     assert terms("what was it that they did") == set()
+    assert terms("his third son") == terms("his 3rd son") and terms("the first") == terms("the 1st")
 
 
 def test_content_words_of_sklearns_stopword_list_are_terms():

@@ -465,6 +465,11 @@ def test_a_question_about_what_is_not_so_needs_a_sentence_that_says_not():
     assert check("Ada Brenner pitched it.", [1], "Who pitched a no-hitter on Sunday?", spans).supported
     # nor does "without power": the question asks which storm, not what is not so
     assert check("Storm Hale.", [1], "Which storm left 9,000 homes without power?", spans).supported
+    # a contrast says what is not so: "rather than" answers "what didn't …"
+    contrast = candidate_spans([passage("n", "The laws were first developed to describe how forces affect point particles "
+                                              "rather than three-dimensional objects.")])
+    assert check("The laws were developed for point particles rather than three-dimensional objects.", [1],
+                 "What didn't the laws describe how forces affect?", contrast).supported
 
 
 def test_a_sentence_that_denies_the_questions_own_words_does_not_answer_it():
