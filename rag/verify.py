@@ -51,7 +51,7 @@ from index.sentences import sentence_spans
 
 from . import answer_type, compare, dates, lists
 from .extractive import announced_end
-from .text import NUMBER, plain_number, same_number, terms, words
+from .text import NUMBER, ORDINAL_WORDS, plain_number, same_number, terms, words
 from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
@@ -450,6 +450,7 @@ def _question_terms_absent(question: str, span: Span, spans: list[Span]) -> list
 def _premise_lacking(question: str, document: str) -> list[str]:
     """The question's numbers and names a document's text doesn't hold."""
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
+    held_words |= {ORDINAL_WORDS[w] for w in held_words if w in ORDINAL_WORDS}  # "3rd" is held by "third"
     asked, named = words(question), _named_numbers(question)
     numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
                and not _name_number_held(asked, k, named, held_words)]

@@ -194,6 +194,9 @@ def test_a_document_that_lacks_the_questions_own_number_does_not_answer_it():
     wrong = check(claim, [1], "When was Port Elin ranked the 22nd most liveable town?", spans)
     assert not wrong.supported and any("'22nd'" in reason for reason in wrong.reasons)
     assert check(claim, [1], "When was Port Elin ranked the 32nd most liveable town?", spans).supported
+    # an ordinal spelled out is the same ordinal
+    third = candidate_spans([passage("j", "Under the reign of the king's third son, Olaf, the harbour was rebuilt.")])
+    assert check("The king's 3rd son was Olaf.", [1], "Who was the king's 3rd son?", third).supported
 
 
 def test_a_number_repeated_from_the_question_need_only_be_in_the_supporting_document():
