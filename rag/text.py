@@ -60,7 +60,12 @@ def _lemma(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+    return [w.lower().replace("’", "'") for w in raw_words(text)]
+
+
+def raw_words(text: str) -> list[str]:
+    """The words as written, one for each of `words`: `terms` reads a capital as a name."""
+    return _WORD.findall(text)
 
 
 def terms(text: str) -> set[str]:

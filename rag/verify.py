@@ -51,7 +51,7 @@ from index.sentences import sentence_spans
 
 from . import answer_type, compare, dates, lists
 from .extractive import announced_end
-from .text import NUMBER, ORDINAL_WORDS, plain_number, same_number, terms, words
+from .text import NUMBER, ORDINAL_WORDS, plain_number, raw_words, same_number, terms, words
 from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
@@ -567,17 +567,20 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
     "adapted") often finds its word.
     """
     claim, asked, held_anywhere = words(sentence), terms(question), terms(support)
-    claim_terms = [terms(word) for word in claim]
+    # as written, "Fuller" is a name and "fuller" is "full"; a capital that only opens the sentence
+    # ("Cilia usually swim …") is read as the question's word when that is how the question has it
+    claim_terms = [terms(word) if terms(word) <= asked else terms(word.lower()) for word in raw_words(sentence)]
     problems = []
     for start, end in sentence_spans(support):
         source, held_here = words(support[start:end]), terms(support[start:end])
+        source_terms = [terms(word) for word in raw_words(support[start:end])]
         for i in range(len(claim) - 1):
             word, found = claim[i], claim_terms[i]
             if not found or found <= (held_here if i == 0 else held_anywhere) or not found <= asked:
                 continue
             for j in range(len(source) - 1):
                 other = source[j]
-                if _same_around(claim, i, source, j) and terms(other) and not _same_word(word, other) \
+                if _same_around(claim, i, source, j) and source_terms[j] and not _same_word(word, other) \
                         and not {word.lower(), other.lower()} <= _REPORTING:
                     problems.append(f"the passage says {other!r} where the sentence says {word!r}")
                     break

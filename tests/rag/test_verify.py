@@ -275,6 +275,11 @@ def test_a_verb_of_the_question_in_another_tense_that_the_passage_replaces_is_ca
     assert not swapped.supported and any("'gave' where the sentence says 'took'" in r for r in swapped.reasons)
     assert check("The British government gave land to the Ohio Company in 1749.", [1],
                  "When did the British government give land to the Ohio Company?", spans).supported
+    # a capitalised word is a name, not a word to lemmatize ("Fuller" is no "full")
+    show = candidate_spans([passage("s", "The Drew Pearson Show was a program broadcast on ABC and later on DuMont.")])
+    renamed = check("The Drew Fuller Show was broadcast on ABC and later on DuMont.", [1],
+                    "Drew Fuller starred in a show broadcast on what station?", show)
+    assert not renamed.supported and any("'pearson' where the sentence says 'fuller'" in r for r in renamed.reasons)
 
 
 def test_a_subject_of_the_question_that_the_passage_replaces_is_caught():
