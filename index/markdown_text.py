@@ -25,8 +25,7 @@ TITLE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.M)
 
 def markdown_text(text: str) -> tuple[str, str]:
     """(the file's text to index, the title its front matter or opening "# heading" gives, or ""): the
-    rendered paragraphs, or,
-    when the parser would cut the file short, the file itself."""
+    rendered paragraphs, or, when the parser would cut the file short, the file itself."""
     from markdown_it import MarkdownIt
 
     front = FRONT_MATTER.match(text)

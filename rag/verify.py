@@ -569,22 +569,28 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
     claim, asked, held_anywhere = words(sentence), terms(question), terms(support)
     # as written, "Fuller" is a name and "fuller" is "full"; a capital that only opens the sentence
     # ("Cilia usually swim …") is read as the question's word when that is how the question has it
-    claim_terms = [terms(word) if terms(word) <= asked else terms(word.lower()) for word in raw_words(sentence)]
+    claim_terms = [_as_asked(word, asked) for word in raw_words(sentence)]
     problems = []
     for start, end in sentence_spans(support):
         source, held_here = words(support[start:end]), terms(support[start:end])
-        source_terms = [terms(word) for word in raw_words(support[start:end])]
+        written = raw_words(support[start:end])
         for i in range(len(claim) - 1):
             word, found = claim[i], claim_terms[i]
             if not found or found <= (held_here if i == 0 else held_anywhere) or not found <= asked:
                 continue
             for j in range(len(source) - 1):
                 other = source[j]
-                if _same_around(claim, i, source, j) and source_terms[j] and not _same_word(word, other) \
+                if _same_around(claim, i, source, j) and terms(written[j]) and not _same_word(word, other) \
                         and not {word.lower(), other.lower()} <= _REPORTING:
                     problems.append(f"the passage says {other!r} where the sentence says {word!r}")
                     break
     return list(dict.fromkeys(problems))
+
+
+def _as_asked(word: str, asked: set[str]) -> set[str]:
+    """The word's terms as written, or, when those are not the question's, as the lowercase word's."""
+    found = terms(word)
+    return found if found <= asked else terms(word.lower())
 
 
 # verbs that only report what someone said: "Roy stated that …" quotes "Roy argues that …" faithfully
