@@ -56,7 +56,8 @@ def _stemmer():
 def _lemma(word: str) -> str:
     import simplemma
 
-    return simplemma.lemmatize(word, lang="en")
+    # its dictionary gives a name its capital ("moscow" -> "Moscow"), which the stemmer would keep
+    return simplemma.lemmatize(word, lang="en").lower()
 
 
 def words(text: str) -> list[str]:

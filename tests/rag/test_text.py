@@ -20,3 +20,4 @@ def test_irregular_forms_share_their_lemma_but_names_and_acronyms_are_left_alone
     assert terms("the company was founded") == terms("founding company")
     assert terms("US") != terms("we") and terms("US")  # an acronym is a country, not a pronoun
     assert terms("children") == terms("child") and terms("Children") == {"children"}  # a capital: maybe a name
+    assert terms("moscow on monday") == terms("Moscow on Monday")  # a name written in lowercase is still that name
