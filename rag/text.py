@@ -40,9 +40,8 @@ NUMBER_WORDS = {w: str(n) for n, w in enumerate(
 NUMBER_WORDS.update(thirty="30", forty="40", fifty="50", sixty="60", seventy="70", eighty="80", ninety="90")
 # ordinals too, for terms only (a count is no ordinal): "Genghis's 3rd son" is his "third son"; not
 # "second", which is as often a unit of time
-ORDINAL_WORDS = {word: f"{n}{suffix}" for n, word, suffix in zip(
-    range(1, 11), "first _ third fourth fifth sixth seventh eighth ninth tenth".split(), "st nd rd th th th th th th th".split())
-    if word != "_"}
+ORDINAL_WORDS = {"first": "1st", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th", "seventh": "7th",
+                 "eighth": "8th", "ninth": "9th", "tenth": "10th"}
 
 
 @lru_cache(maxsize=1)
