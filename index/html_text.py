@@ -46,7 +46,9 @@ def _main_element(soup):
     """The page's one visible main element, or None (none, or several: an invalid page, read whole)."""
     candidates = [tag for tag in soup.find_all(lambda tag: tag.name == "main" or tag.get("role") == "main")
                   if not tag.has_attr("hidden")]
-    outermost = [tag for tag in candidates if not any(parent in candidates for parent in tag.parents)]
+    # by identity: a bs4 Tag's == compares whole subtrees
+    ids = {id(tag) for tag in candidates}
+    outermost = [tag for tag in candidates if not any(id(parent) in ids for parent in tag.parents)]
     return outermost[0] if len(outermost) == 1 else None
 
 
