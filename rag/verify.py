@@ -70,6 +70,7 @@ _MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
 # a run of markers goes as one, with what joins them: "hearing aids [1], [2], and [3]." must not leave ",, and"
 _CITATION = re.compile(rf"\s*{_MARKER}(?:\s*(?:,|;|and|&)?\s*(?:and\s*)?{_MARKER})*")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_SHORT_RANGE = re.compile(r"(?<![\d.,])(1[5-9]|20)(\d\d)\s*[–—-]\s*(\d\d)(?![\d.,]?\d)")  # "2003–04"
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
 _YES = re.compile(r"^\W*yes\b\W*", re.IGNORECASE)  # "Yes, …" to a yes/no question: the yes is no term to find
@@ -451,10 +452,22 @@ def _premise_lacking(question: str, document: str) -> list[str]:
     """The question's numbers and names a document's text doesn't hold."""
     held_words, held_terms = {plain_number(w) for w in words(document)}, terms(document)
     held_words |= {ORDINAL_WORDS[w] for w in held_words if w in ORDINAL_WORDS}  # "3rd" is held by "third"
+    held_words |= _years_ending_ranges(document)
     asked, named = words(question), _named_numbers(question)
     numbers = [w for k, w in enumerate(asked) if (NUMBER.match(w) or _ORDINAL.match(w))
                and not _name_number_held(asked, k, named, held_words)]
     return list(dict.fromkeys([n for n in numbers if plain_number(n) not in held_words] + _names_lacking(question, held_terms)))
+
+
+def _years_ending_ranges(text: str) -> set[str]:
+    """The last years of ranges written short: "the 2003–04 season" holds 2004, "1999–00" holds 2000.
+
+    Seasons and fiscal years are written so, and a question restating one says "the 2003-2004 season".
+    """
+    years = set()
+    for century, first, last in _SHORT_RANGE.findall(text):
+        years.add(str(int(century) + (int(last) <= int(first))) + last)
+    return years
 
 
 def _document_text(span: Span, spans: list[Span]) -> str:

@@ -197,6 +197,12 @@ def test_a_document_that_lacks_the_questions_own_number_does_not_answer_it():
     # an ordinal spelled out is the same ordinal
     third = candidate_spans([passage("j", "Under the reign of the king's third son, Olaf, the harbour was rebuilt.")])
     assert check("The king's 3rd son was Olaf.", [1], "Who was the king's 3rd son?", third).supported
+    # a season written short holds its last year, and no other
+    season = candidate_spans([passage("k", "Ada Brenner missed the whole 2003–04 season with a knee injury.")])
+    claim = "Ada Brenner missed the season with a knee injury."
+    assert check(claim, [1], "Which player missed the 2003-2004 season with a knee injury?", season).supported
+    later = check(claim, [1], "Which player missed the 2004-2005 season with a knee injury?", season)
+    assert not later.supported and any("'2005'" in reason for reason in later.reasons)
 
 
 def test_a_number_repeated_from_the_question_need_only_be_in_the_supporting_document():
