@@ -501,12 +501,17 @@ def _linked_holder(name: str, question: str, span: Span, spans: list[Span]) -> P
     1 wrong; squad2, seeds and realtimeqa unchanged."""
     own = span.passage.headline
     for other in {s.passage.doc_id: s.passage for s in spans if s.passage.headline and s.passage.headline != own}.values():
-        if not terms(name) <= terms(other.context(other.text)):
+        if not _holds(other.context(other.text), name):
             continue
         title = _bare_title(other.headline)
         if title in span.passage.text or (own and _bare_title(own) in other.text) or title in question:
             return other
     return None
+
+
+def _holds(text: str, item: str) -> bool:
+    """Whether a text holds one of the question's names or numbers (`_premise_lacking`)."""
+    return terms(item) <= terms(text) or item in _years_ending_ranges(text)
 
 
 def _bare_title(headline: str) -> str:
@@ -529,7 +534,7 @@ def linked_quotes(question: str, span: Span, spans: list[Span]) -> list[str]:
         if holder is None:
             continue
         sentences = [s for s in spans if s.passage.id == holder.id and s.sentences == 1]
-        holding = [s for s in sentences if terms(name) <= terms(s.text)]
+        holding = [s for s in sentences if _holds(s.text, name)]
         hop = [s for s in holding if span.passage.headline and _bare_title(span.passage.headline) in s.text]
         chosen = hop or holding or sentences
         quotes += [chosen[0].support] if chosen else []

@@ -426,6 +426,14 @@ def test_a_title_links_without_its_disambiguation_and_a_number_is_held_one_hop_a
     # a year no linked document holds is still the question's premise unheld
     verdict = check("Ada Brenner was born on 8 June 1951.", [1], question.replace("1979", "1983"), spans)
     assert not verdict.supported and any("'1983'" in reason for reason in verdict.reasons)
+    # a season's last year, written short, is held one hop away too
+    season = titled("season", "1983–84 Port Elin season", "In the 1983–84 season, Ada Brenner missed every game.")
+    question = "When was the singer born who missed the 1983-1984 season?"
+    spans = candidate_spans([born, season])
+    verdict = check("Ada Brenner was born on 8 June 1951.", [1], question, spans)
+    assert verdict.supported, verdict.reasons
+    assert linked_quotes(question, verdict.span, spans) == [
+        "1983–84 Port Elin season\nIn the 1983–84 season, Ada Brenner missed every game."]
 
 
 def test_a_sentence_that_joins_two_linked_documents_stands_on_both():
