@@ -358,7 +358,7 @@ def _span_problems(sentence: str, question: str | None, question_terms: set[str]
     reasons += _names_detached(sentence, span.text, question_terms, span.passage.headline) + _owner_swapped(sentence, support)
     if question is not None:
         reasons += _question_terms_absent(question, span, spans) + _negation_mismatched(question, sentence)
-        reasons += _question_word_swapped(sentence, question, support)
+        reasons += _question_word_swapped(sentence, question, support) + _number_given_another_word(sentence, question, support)
     return reasons
 
 
@@ -602,6 +602,39 @@ def _question_word_swapped(sentence: str, question: str, support: str) -> list[s
                         and not {word.lower(), other.lower()} <= _REPORTING:
                     problems.append(f"the passage says {other!r} where the sentence says {word!r}")
                     break
+    return list(dict.fromkeys(problems))
+
+
+def _number_given_another_word(sentence: str, question: str, support: str) -> list[str]:
+    """A word and a number the sentence took from the question, where the passage gives that number
+    another word, and the word another number.
+
+    "What condenses at 54.36 K?" answered "Oxygen condenses at 54.36 K" from "Oxygen condenses at 90.20 K
+    and freezes at 54.36 K": every word is in the passage, so the rule above (a replaced word is one the
+    passage lacks) can't see it; the passage's own pairing of word and number can. Only the question's own
+    number: "The team scored 5 goals" is right by "… scored 3 goals in 2009 and netted 5 in 2010".
+    """
+    claim, asked = words(sentence), terms(question)
+    source, written = words(support), raw_words(support)
+    asked_numbers = {plain_number(w) for w in words(question) if NUMBER.match(w)}
+    problems = []
+    for i, word in enumerate(claim):
+        found = terms(word)
+        if not found or not found <= asked:
+            continue
+        for gap in (1, 2):  # "condenses at 54.36", "scored 5"
+            if i + gap >= len(claim) or plain_number(claim[i + gap]) not in asked_numbers:
+                continue
+            between, number = claim[i + 1 : i + gap], claim[i + gap]
+            before = [j - 1 for j in range(1, len(source) - gap + 1)
+                      if same_number(source[j + gap - 1], number) and source[j : j + gap - 1] == between]
+            if not before or any(_same_word(word, source[j]) for j in before):
+                continue
+            elsewhere = any(_same_word(word, source[j]) and source[j + 1 : j + gap] == between
+                            and NUMBER.match(source[j + gap]) for j in range(len(source) - gap))
+            other = next((j for j in before if terms(written[j])), None)
+            if elsewhere and other is not None:
+                problems.append(f"the passage says {source[other]!r} where the sentence says {word!r}")
     return list(dict.fromkeys(problems))
 
 

@@ -288,6 +288,18 @@ def test_a_verb_of_the_question_in_another_tense_that_the_passage_replaces_is_ca
     assert not renamed.supported and any("'pearson' where the sentence says 'fuller'" in r for r in renamed.reasons)
 
 
+def test_a_number_of_the_question_that_the_passage_gives_another_word_is_caught():
+    spans = candidate_spans([passage("m", "Argon melts at 83.8 K and boils at 87.3 K under normal pressure.")])
+    # every word is in the passage, but the passage melts it at another number, and boils it at this one
+    swapped = check("Argon melts at 87.3 K under normal pressure.", [1], "What melts at 87.3 K?", spans)
+    assert not swapped.supported and any("'boils' where the sentence says 'melts'" in r for r in swapped.reasons)
+    assert check("Argon boils at 87.3 K under normal pressure.", [1], "What boils at 87.3 K?", spans).supported
+    # a number the sentence answers with, not the question's, may be worded otherwise
+    goals = candidate_spans([passage("g", "The Harbour club scored 3 goals in 2009 and netted 5 goals in 2010.")])
+    assert check("The Harbour club scored 5 goals in 2010.", [1], "How many goals did the Harbour club score in 2010?",
+                 goals).supported
+
+
 def test_a_subject_of_the_question_that_the_passage_replaces_is_caught():
     text = ("Hence ctenophores usually swim in the direction in which the mouth is pointing. "
             "Their comb rows beat with thousands of cilia.")
