@@ -359,6 +359,7 @@ def _span_problems(sentence: str, question: str | None, question_terms: set[str]
     if question is not None:
         reasons += _question_terms_absent(question, span, spans) + _negation_mismatched(question, sentence)
         reasons += _question_word_swapped(sentence, question, support) + _number_given_another_word(sentence, question, support)
+        reasons += _premise_number_changed(sentence, question)
     return reasons
 
 
@@ -636,6 +637,32 @@ def _number_given_another_word(sentence: str, question: str, support: str) -> li
             if elsewhere and other is not None:
                 problems.append(f"the passage says {source[other]!r} where the sentence says {word!r}")
     return list(dict.fromkeys(problems))
+
+
+def _word_numbers(text: str) -> list[tuple[str, str, str]]:
+    """(word, what joins, number) for each content word followed by a number, directly or over one word:
+    ("incorporated", "in", "1975"), ("scored", "", "5")."""
+    tokens, written = words(text), raw_words(text)
+    pairs = []
+    for i, word in enumerate(tokens):
+        if not terms(written[i]) or NUMBER.match(word):
+            continue
+        for gap in (1, 2):
+            if i + gap < len(tokens) and NUMBER.match(tokens[i + gap]) and not any(NUMBER.match(t) for t in tokens[i + 1 : i + gap]):
+                pairs.append((word, " ".join(tokens[i + 1 : i + gap]), plain_number(tokens[i + gap])))
+                break
+    return pairs
+
+
+def _premise_number_changed(sentence: str, question: str) -> list[str]:
+    """The sentence gives a word of the question another number than the question does: "What business
+    was incorporated in 1975?" is not answered by "Telenet was incorporated in 1973 and started
+    operations in 1975", which says the question's premise is false."""
+    asked = {(word, between): number for word, between, number in _word_numbers(question)}
+    changed = [f"the sentence says {word!r} {between} {number} where the question says {asked[word, between]}"
+               for word, between, number in _word_numbers(sentence)
+               if (word, between) in asked and not same_number(number, asked[word, between])]
+    return changed[:1]
 
 
 def _as_asked(word: str, asked: set[str]) -> set[str]:

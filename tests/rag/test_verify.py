@@ -300,6 +300,14 @@ def test_a_number_of_the_question_that_the_passage_gives_another_word_is_caught(
                  goals).supported
 
 
+def test_a_sentence_that_gives_the_questions_word_another_number_denies_its_premise():
+    spans = candidate_spans([passage("t", "Harbourline was incorporated in 1973 and started operations in 1975.")])
+    denied = check("Harbourline was incorporated in 1973 and started operations in 1975.", [1],
+                   "What business was incorporated in 1975?", spans)
+    assert not denied.supported and any("'incorporated' in 1973 where the question says 1975" in r for r in denied.reasons)
+    assert check("Harbourline started operations in 1975.", [1], "What business started operations in 1975?", spans).supported
+
+
 def test_a_subject_of_the_question_that_the_passage_replaces_is_caught():
     text = ("Hence ctenophores usually swim in the direction in which the mouth is pointing. "
             "Their comb rows beat with thousands of cilia.")
