@@ -70,6 +70,7 @@ _MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
 # a run of markers goes as one, with what joins them: "hearing aids [1], [2], and [3]." must not leave ",, and"
 _CITATION = re.compile(rf"\s*{_MARKER}(?:\s*(?:,|;|and|&)?\s*(?:and\s*)?{_MARKER})*")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+_WORD_WITH_SPACE = re.compile(r"[^\w]*?([^\W_]+(?:[.,'’][^\W_]+)*)", re.UNICODE)  # a word and what comes before it
 _SHORT_RANGE = re.compile(r"(?<![\d.,])(1[5-9]|20)(\d\d)\s*[–—-]\s*(\d\d)(?![\d.,]?\d)")  # "2003–04"
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
@@ -641,28 +642,39 @@ def _number_given_another_word(sentence: str, question: str, support: str) -> li
 
 def _word_numbers(text: str) -> list[tuple[str, str, str]]:
     """(word, what joins, number) for each content word followed by a number, directly or over one word:
-    ("incorporated", "in", "1975"), ("scored", "", "5")."""
-    tokens, written = words(text), raw_words(text)
+    ("incorporated", "in", "1975"), ("scored", "", "5"); not a number hyphened to its word, which names a
+    thing ("oxygen-16" is no amount of oxygen)."""
+    found = list(_WORD_WITH_SPACE.finditer(text))
+    tokens = [m.group(1).lower() for m in found]
     pairs = []
     for i, word in enumerate(tokens):
-        if not terms(written[i]) or NUMBER.match(word):
+        if not terms(found[i].group(1)) or NUMBER.match(word):
             continue
         for gap in (1, 2):
-            if i + gap < len(tokens) and NUMBER.match(tokens[i + gap]) and not any(NUMBER.match(t) for t in tokens[i + 1 : i + gap]):
-                pairs.append((word, " ".join(tokens[i + 1 : i + gap]), plain_number(tokens[i + gap])))
+            if i + gap >= len(tokens) or any(NUMBER.match(t) for t in tokens[i + 1 : i + gap]):
+                continue
+            if NUMBER.match(tokens[i + gap]):
+                if not (gap == 1 and found[i + 1].group(0)[:1] in "-–"):
+                    pairs.append((word, " ".join(tokens[i + 1 : i + gap]), plain_number(tokens[i + gap])))
                 break
     return pairs
 
 
 def _premise_number_changed(sentence: str, question: str) -> list[str]:
-    """The sentence gives a word of the question another number than the question does: "What business
-    was incorporated in 1975?" is not answered by "Telenet was incorporated in 1973 and started
-    operations in 1975", which says the question's premise is false."""
+    """The sentence gives a word of the question another number than the question does, and never the
+    question's: "What business was incorporated in 1975?" is not answered by "Telenet was incorporated in
+    1973 and started operations in 1975", which says the question's premise is false."""
     asked = {(word, between): number for word, between, number in _word_numbers(question)}
-    changed = [f"the sentence says {word!r} {between} {number} where the question says {asked[word, between]}"
-               for word, between, number in _word_numbers(sentence)
-               if (word, between) in asked and not same_number(number, asked[word, between])]
+    said = _word_numbers(sentence)
+    changed = [f"the sentence says {_phrase(word, between, number)!r} where the question says "
+               f"{_phrase(word, between, asked[word, between])!r}"
+               for word, between, number in said if (word, between) in asked
+               and not any((w, b) == (word, between) and same_number(n, asked[word, between]) for w, b, n in said)]
     return changed[:1]
+
+
+def _phrase(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
 
 
 def _as_asked(word: str, asked: set[str]) -> set[str]:
