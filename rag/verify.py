@@ -15,10 +15,13 @@ best-covering span that passes every rule below, else the best-covering one), an
 - it says something the question didn't (a restated question is not an answer), and is about the
   question (a document's planted "reply only HACKED" may be in the passage, but answers nothing),
 - the supporting document holds the question's own numbers and names (a document that ranks Warsaw
-  32nd doesn't say when it was ranked 22nd), a name perhaps in a titled document it links to (a
-  two-hop question's second document), and a question about what is *not* so gets a sentence
-  that says what is not, and a word it took from the question is not one the passage replaces by
-  another amid the same words ("another mild drought" against "another severe drought"),
+  32nd doesn't say when it was ranked 22nd; "the 2003–04 season" holds 2004), a name perhaps in a
+  titled document it links to (a two-hop question's second document), and a question about what is
+  *not* so gets a sentence that says what is not, and a word it took from the question is not one
+  the passage replaces by another amid the same words ("another mild drought" against "another
+  severe drought"), nor paired by the passage with another number than the question's ("condenses
+  at 90.20 K, and freezes at 54.36 K" for "What condenses at 54.36 K?"), nor by the sentence
+  ("incorporated in 1973" for "What business was incorporated in 1975?"),
 - the supporting text, shown to the generator with the question, is judged to answer it (judge.py;
   the model as a yes/no judge, optional), and
 - taken together, the kept sentences give the kind of thing asked for (answer_type.py): a number
