@@ -619,27 +619,16 @@ def _number_given_another_word(sentence: str, question: str, support: str) -> li
     passage lacks) can't see it; the passage's own pairing of word and number can. Only the question's own
     number: "The team scored 5 goals" is right by "… scored 3 goals in 2009 and netted 5 in 2010".
     """
-    claim, asked = words(sentence), terms(question)
-    source, written = words(support), raw_words(support)
+    asked, held = terms(question), _word_numbers(support)
     asked_numbers = {plain_number(w) for w in words(question) if NUMBER.match(w)}
     problems = []
-    for i, word in enumerate(claim):
-        found = terms(word)
-        if not found or not found <= asked:
+    for word, between, number in _word_numbers(sentence):
+        if number not in asked_numbers or not terms(word) <= asked:
             continue
-        for gap in (1, 2):  # "condenses at 54.36", "scored 5"
-            if i + gap >= len(claim) or plain_number(claim[i + gap]) not in asked_numbers:
-                continue
-            between, number = claim[i + 1 : i + gap], claim[i + gap]
-            before = [j - 1 for j in range(1, len(source) - gap + 1)
-                      if same_number(source[j + gap - 1], number) and source[j : j + gap - 1] == between]
-            if not before or any(_same_word(word, source[j]) for j in before):
-                continue
-            elsewhere = any(_same_word(word, source[j]) and source[j + 1 : j + gap] == between
-                            and NUMBER.match(source[j + gap]) for j in range(len(source) - gap))
-            other = next((j for j in before if terms(written[j])), None)
-            if elsewhere and other is not None:
-                problems.append(f"the passage says {source[other]!r} where the sentence says {word!r}")
+        others = [w for w, b, n in held if b == between and same_number(n, number) and not _same_word(w, word)]
+        its_own = [n for w, b, n in held if b == between and _same_word(w, word)]
+        if others and its_own and not any(same_number(n, number) for n in its_own):
+            problems.append(f"the passage says {others[0]!r} where the sentence says {word!r}")
     return list(dict.fromkeys(problems))
 
 
