@@ -73,7 +73,8 @@ _MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
 # a run of markers goes as one, with what joins them: "hearing aids [1], [2], and [3]." must not leave ",, and"
 _CITATION = re.compile(rf"\s*{_MARKER}(?:\s*(?:,|;|and|&)?\s*(?:and\s*)?{_MARKER})*")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
-_WORD_WITH_SPACE = re.compile(r"[^\w]*?([^\W_]+(?:[.,'’][^\W_]+)*)", re.UNICODE)  # a word and what comes before it
+# a word (as text.words reads it), after what parts it from the word before: "-16" in "oxygen-16"
+_PARTED_WORD = re.compile(r"\W*?([^\W_]+(?:[.,'’][^\W_]+)*)", re.UNICODE)
 _SHORT_RANGE = re.compile(r"(?<![\d.,])(1[5-9]|20)(\d\d)\s*[–—-]\s*(\d\d)(?![\d.,]?\d)")  # "2003–04"
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
@@ -619,12 +620,12 @@ def _number_given_another_word(sentence: str, question: str, support: str) -> li
     passage lacks) can't see it; the passage's own pairing of word and number can. Only the question's own
     number: "The team scored 5 goals" is right by "… scored 3 goals in 2009 and netted 5 in 2010".
     """
-    asked, held = terms(question), _word_numbers(support)
-    asked_numbers = {plain_number(w) for w in words(question) if NUMBER.match(w)}
+    asked, asked_numbers = terms(question), {plain_number(w) for w in words(question) if NUMBER.match(w)}
+    taken = [(word, between, number) for word, between, number in _word_numbers(sentence)
+             if number in asked_numbers and terms(word) <= asked]
+    held = _word_numbers(support) if taken else []
     problems = []
-    for word, between, number in _word_numbers(sentence):
-        if number not in asked_numbers or not terms(word) <= asked:
-            continue
+    for word, between, number in taken:
         others = [w for w, b, n in held if b == between and same_number(n, number) and not _same_word(w, word)]
         its_own = [n for w, b, n in held if b == between and _same_word(w, word)]
         if others and its_own and not any(same_number(n, number) for n in its_own):
@@ -636,7 +637,7 @@ def _word_numbers(text: str) -> list[tuple[str, str, str]]:
     """(word, what joins, number) for each content word followed by a number, directly or over one word:
     ("incorporated", "in", "1975"), ("scored", "", "5"); not a number hyphened to its word, which names a
     thing ("oxygen-16" is no amount of oxygen)."""
-    found = list(_WORD_WITH_SPACE.finditer(text))
+    found = list(_PARTED_WORD.finditer(text))
     tokens = [m.group(1).lower() for m in found]
     pairs = []
     for i, word in enumerate(tokens):
