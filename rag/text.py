@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_WORD = re.compile(r"[^\W_]+(?:[.,'’][^\W_]+)*", re.UNICODE)
+WORD = r"[^\W_]+(?:[.,'’][^\W_]+)*"
+_WORD = re.compile(WORD, re.UNICODE)
+_PARTED_WORD = re.compile(rf"(\W*?)({WORD})", re.UNICODE)
 NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")  # a word that is a number: "38", "4,200", "3.5"
 
 
@@ -66,6 +68,11 @@ def words(text: str) -> list[str]:
 def raw_words(text: str) -> list[str]:
     """The words as written, one for each of `words`: `terms` reads a capital as a name."""
     return _WORD.findall(text)
+
+
+def parted_words(text: str) -> list[tuple[str, str]]:
+    """Each of `raw_words` with what parts it from the word before: ("-", "16") in "oxygen-16"."""
+    return _PARTED_WORD.findall(text)
 
 
 def terms(text: str) -> set[str]:

@@ -54,7 +54,7 @@ from index.sentences import sentence_spans
 
 from . import answer_type, compare, dates, lists
 from .extractive import announced_end
-from .text import NUMBER, ORDINAL_WORDS, plain_number, raw_words, same_number, terms, words
+from .text import NUMBER, ORDINAL_WORDS, parted_words, plain_number, raw_words, same_number, terms, words
 from .types import Passage
 
 MIN_COVERAGE = 0.6  # share of the sentence's content terms the span must hold
@@ -73,8 +73,6 @@ _MARKER = r"\[\d+(?:\s*,\s*\d+)*\]"
 # a run of markers goes as one, with what joins them: "hearing aids [1], [2], and [3]." must not leave ",, and"
 _CITATION = re.compile(rf"\s*{_MARKER}(?:\s*(?:,|;|and|&)?\s*(?:and\s*)?{_MARKER})*")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
-# a word (as text.words reads it), after what parts it from the word before: "-16" in "oxygen-16"
-_PARTED_WORD = re.compile(r"\W*?([^\W_]+(?:[.,'’][^\W_]+)*)", re.UNICODE)
 _SHORT_RANGE = re.compile(r"(?<![\d.,])(1[5-9]|20)(\d\d)\s*[–—-]\s*(\d\d)(?![\d.,]?\d)")  # "2003–04"
 # "Covid-19", "Blink-182": a capitalised word's number; not "pre-1875" (a premise to check), "F-35", "5-year"
 _NAMED_NUMBER = re.compile(r"\b([A-Z][A-Za-z]+)-(\d+)\b")
@@ -637,17 +635,17 @@ def _word_numbers(text: str) -> list[tuple[str, str, str]]:
     """(word, what joins, number) for each content word followed by a number, directly or over one word:
     ("incorporated", "in", "1975"), ("scored", "", "5"); not a number hyphened to its word, which names a
     thing ("oxygen-16" is no amount of oxygen)."""
-    found = list(_PARTED_WORD.finditer(text))
-    tokens = [m.group(1).lower() for m in found]
+    found = parted_words(text)
+    tokens = [written.lower() for _, written in found]
     pairs = []
     for i, word in enumerate(tokens):
-        if not terms(found[i].group(1)) or NUMBER.match(word):
+        if not terms(found[i][1]) or NUMBER.match(word):
             continue
         for gap in (1, 2):
             if i + gap >= len(tokens) or any(NUMBER.match(t) for t in tokens[i + 1 : i + gap]):
                 continue
             if NUMBER.match(tokens[i + gap]):
-                if not (gap == 1 and found[i + 1].group(0)[:1] in "-–"):
+                if not (gap == 1 and found[i + 1][0] in ("-", "–")):
                     pairs.append((word, " ".join(tokens[i + 1 : i + gap]), plain_number(tokens[i + gap])))
                 break
     return pairs

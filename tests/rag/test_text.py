@@ -1,6 +1,6 @@
 """Content terms: what every overlap check in rag/ compares."""
 
-from rag.text import terms
+from rag.text import parted_words, raw_words, terms
 
 
 def test_number_words_are_digits_and_function_words_are_dropped():
@@ -21,3 +21,10 @@ def test_irregular_forms_share_their_lemma_but_names_and_acronyms_are_left_alone
     assert terms("US") != terms("we") and terms("US")  # an acronym is a country, not a pronoun
     assert terms("children") == terms("child") and terms("Children") == {"children"}  # a capital: maybe a name
     assert terms("moscow on monday") == terms("Moscow on Monday")  # a name written in lowercase is still that name
+
+
+def test_each_word_comes_with_what_parts_it_from_the_word_before():
+    text = "Oxygen-16, at 54.36 K; the U.S. isn't"
+    assert parted_words(text) == [("", "Oxygen"), ("-", "16"), (", ", "at"), (" ", "54.36"), (" ", "K"), ("; ", "the"),
+                                  (" ", "U.S"), (". ", "isn't")]
+    assert [word for _, word in parted_words(text)] == raw_words(text)
