@@ -641,10 +641,9 @@ def _word_numbers(text: str) -> list[tuple[str, str, str]]:
     for i, word in enumerate(tokens):
         if not terms(found[i][1]) or NUMBER.match(word):
             continue
+        # the first number within two words: a second try is reached only when the next word is no number
         for gap in (1, 2):
-            if i + gap >= len(tokens) or any(NUMBER.match(t) for t in tokens[i + 1 : i + gap]):
-                continue
-            if NUMBER.match(tokens[i + gap]):
+            if i + gap < len(tokens) and NUMBER.match(tokens[i + gap]):
                 if not (gap == 1 and found[i + 1][0] in ("-", "–")):
                     pairs.append((word, " ".join(tokens[i + 1 : i + gap]), plain_number(tokens[i + gap])))
                 break
