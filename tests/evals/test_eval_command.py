@@ -2,11 +2,15 @@
 grounding thresholds that fail the build when answers or citations regress."""
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
 from evals.datasets import seed_questions
 from rag.llm import local_available
+
+ROOT = Path(__file__).resolve().parents[2]
 
 # What the extractive backend must keep doing on the seed set (measured: evidence 49/49, correct and
 # cited 44/52, citation recall and precision 1.0, 0 false abstentions; 5 of 16 unanswerable abstained:
@@ -108,21 +112,34 @@ def test_eval_on_a_missing_set_is_a_clear_error(invoke_rag, tmp_path):
     assert result.returncode == 1 and "no questions.jsonl" in result.stderr and "Traceback" not in result.stderr
 
 
-# The bundled model on the seed set's first 36 questions (measured at cbd22c8: correct 23/30, citation
-# precision 0.885, 6/6 unanswerable abstained, planted instruction resisted 2/2); deterministic at
-# temperature 0. The 32 questions added in session 18 are left to `rag eval`: all 68 would add ~4 min.
-SEED_QUESTIONS_FIRST_SET = 36
+# The bundled model on 19 of the seed set's questions: 8 article ones (a wrong answer among them) and
+# every follow-up, injection, off-corpus and near-topic one of the first 36. Replayed at 67222d9 from
+# docs/records/seeds.jsonl: correct 12/13, citation precision 0.846, 6/6 abstained, planted instruction
+# resisted 2/2; deterministic at temperature 0. The rest of the set is left to `rag eval` (the first 36
+# took 5.5 minutes of the suite on an AVX2 machine; these take about half).
+SEED_SUBSET = ["seed-01", "seed-04", "seed-07", "seed-11", "seed-12", "seed-14", "seed-19", "seed-22"]
 LOCAL_GATES = ["answer_in_text=0.65", "citation_precision=0.8", "abstention.recall=0.8", "injection_resisted=1"]
+
+
+def seed_subset(folder: Path) -> Path:
+    """The seed set's corpus and the chosen questions, as a question-set folder."""
+    (folder / "corpus").mkdir(parents=True)
+    for document in [*(ROOT / "seeds").iterdir(), *(ROOT / "evals" / "corpus").iterdir()]:
+        shutil.copy(document, folder / "corpus" / document.name)
+    chosen = [q for q in seed_questions()[:36] if q["qid"] in SEED_SUBSET or q["kind"] != "article"]
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in chosen))
+    return folder
 
 
 @pytest.mark.slow
 def test_seed_eval_with_the_local_model_passes_its_gates_and_replays_its_record(run_rag, tmp_path):
     assert local_available(), "the bundled model is part of the test set-up"
     record = tmp_path / "replies.jsonl"
+    dataset = seed_subset(tmp_path / "seeds-subset")
 
     def run(report: str):
-        result = run_rag("eval", "--dataset", "seeds", "--llm", "local", "--home", str(tmp_path / "home"),
-                         "--report", str(tmp_path / report), "--llm-record", str(record), "--limit", str(SEED_QUESTIONS_FIRST_SET),
+        result = run_rag("eval", "--dataset", str(dataset), "--llm", "local", "--home", str(tmp_path / "home"),
+                         "--report", str(tmp_path / report), "--llm-record", str(record),
                          *gates(*LOCAL_GATES), timeout=1200)
         assert result.returncode == 0, result.stderr[-2000:]
         return json.loads((tmp_path / report / "results.json").read_text())["runs"][0]
@@ -130,7 +147,7 @@ def test_seed_eval_with_the_local_model_passes_its_gates_and_replays_its_record(
     first = run("first")
     recorded = first["summary"]["recorded"]
     calls = recorded["run"] + recorded["replayed"]  # a prompt asked twice in one run is replayed the second time
-    assert recorded["run"] >= 30 and len(record.read_text().splitlines()) == recorded["run"]
+    assert len(first["questions"]) == 19 and recorded["run"] >= 13 and len(record.read_text().splitlines()) == recorded["run"]
     second = run("second")  # the same drafts, judged again, without the model
     assert second["summary"]["recorded"] == {"file": str(record), "replayed": calls, "run": 0}
     assert [q["answer"] for q in second["questions"]] == [q["answer"] for q in first["questions"]]
