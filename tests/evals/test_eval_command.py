@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.datasets import seed_questions
+from evals.datasets import load_dataset, seed_questions
 from rag.llm import local_available
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # What the extractive backend must keep doing on the seed set (measured: evidence 49/49, correct and
 # cited 44/52, citation recall and precision 1.0, 0 false abstentions; 5 of 16 unanswerable abstained:
@@ -123,10 +121,11 @@ LOCAL_GATES = ["answer_in_text=0.65", "citation_precision=0.8", "abstention.reca
 
 def seed_subset(folder: Path) -> Path:
     """The seed set's corpus and the chosen questions, as a question-set folder."""
+    seeds = load_dataset("seeds")
     (folder / "corpus").mkdir(parents=True)
-    for document in [*(ROOT / "seeds").iterdir(), *(ROOT / "evals" / "corpus").iterdir()]:
+    for document in (path for source in seeds.corpus for path in source.iterdir()):
         shutil.copy(document, folder / "corpus" / document.name)
-    chosen = [q for q in seed_questions()[:36] if q["qid"] in SEED_SUBSET or q["kind"] != "article"]
+    chosen = [q for q in seeds.questions[:36] if q["qid"] in SEED_SUBSET or q["kind"] != "article"]
     (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in chosen))
     return folder
 
